@@ -1,0 +1,196 @@
+//! The site configuration, `credsite.toml`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::error::{Diagnostic, Diagnostics, line_of, toml_diagnostic};
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "credsite.toml";
+
+/// What `credsite.toml` holds.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site's title, shown in every page header.
+    pub title: String,
+    /// Where the site is served, without a trailing slash, e.g. `https://certs.example.org`.
+    pub base_url: Url,
+    /// A sentence or two about the registry, shown on the home page.
+    pub description: String,
+    /// The theme under `themes/` (the built-in `default` needs no folder).
+    pub theme: String,
+    /// The certification body that issues the credentials.
+    pub issuer: Issuer,
+}
+
+/// The issuer's public profile, published in every credential.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    /// The body's legal or trading name.
+    pub name: String,
+    /// A short description of the body.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A contact email address for verification enquiries.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The body's own web site, if it is not the registry itself.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A logo file under `static/` (or the theme's `static/`), e.g. `logo.svg`.
+    #[serde(default)]
+    pub logo: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    base_url: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_theme")]
+    theme: Spanned<String>,
+    issuer: Issuer,
+}
+
+fn default_theme() -> Spanned<String> {
+    Spanned::new(0..0, "default".to_string())
+}
+
+impl Config {
+    /// Parses the text of a configuration file; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostics> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| Diagnostics(vec![toml_diagnostic(path, text, &e, 0)]))?;
+        let at = |span: std::ops::Range<usize>, field: &str| {
+            Diagnostic::new(path, "").line(line_of(text, span.start)).field(field)
+        };
+        let mut problems = Vec::new();
+        let base_url = match parse_base_url(raw.base_url.get_ref()) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                let mut d = at(raw.base_url.span(), "base_url").hint(
+                    "use the https address the site will be served from, e.g. https://certs.example.org",
+                );
+                d.message = message;
+                problems.push(d);
+                None
+            }
+        };
+        let theme = raw.theme.get_ref();
+        if !crate::ids::is_valid_id(theme) {
+            let mut d = at(raw.theme.span(), "theme");
+            d.message = format!("\"{theme}\" is not a valid theme name (letters, digits, '-', '_', '.')");
+            problems.push(d);
+        }
+        if raw.issuer.name.trim().is_empty() {
+            problems.push(Diagnostic::new(path, "the issuer needs a name").field("issuer.name"));
+        }
+        if raw.title.trim().is_empty() {
+            problems.push(Diagnostic::new(path, "the site needs a title").field("title"));
+        }
+        match base_url {
+            Some(base_url) if problems.is_empty() => Ok(Config {
+                title: raw.title,
+                base_url,
+                description: raw.description,
+                theme: raw.theme.into_inner(),
+                issuer: raw.issuer,
+            }),
+            _ => Err(Diagnostics(problems)),
+        }
+    }
+
+    /// Reads and parses `credsite.toml` in `root`.
+    pub fn load(root: &Path) -> anyhow::Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read {}: {e}\n     hint: run credsite in a site folder, pass --root, or create one with `credsite init DIR`",
+                path.display()
+            )
+        })?;
+        Ok(Config::parse(&text, &path)?)
+    }
+
+    /// The absolute URL of a path inside the site, e.g. `credentials/x/`.
+    pub fn url_for(&self, rel: &str) -> String {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        format!("{base}/{rel}")
+    }
+
+    /// The issuer's home page: its own `url`, or the registry.
+    pub fn issuer_url(&self) -> String {
+        self.issuer.url.clone().unwrap_or_else(|| self.url_for(""))
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("\"{text}\" is not a URL: {e}"))?;
+    if url.scheme() != "https" {
+        return Err(format!("\"{text}\" must be an https URL (did:web is resolved over https)"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{text}\" has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(format!("\"{text}\" must not have a query, fragment or user name"));
+    }
+    // Normalise to a path that ends with '/', so joining is uniform.
+    let mut url = url;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+title = "Registry"
+base_url = "https://certs.example.org"
+[issuer]
+name = "Example Body"
+"#;
+
+    #[test]
+    fn parses_minimal_config_with_defaults() {
+        let c = Config::parse(GOOD, Path::new("credsite.toml")).unwrap();
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.url_for("credentials/a/"), "https://certs.example.org/credentials/a/");
+        assert_eq!(c.issuer_url(), "https://certs.example.org/");
+    }
+
+    #[test]
+    fn keeps_base_path() {
+        let text = GOOD.replace("https://certs.example.org", "https://org.github.io/registry");
+        let c = Config::parse(&text, Path::new("credsite.toml")).unwrap();
+        assert_eq!(c.url_for("did.json"), "https://org.github.io/registry/did.json");
+    }
+
+    #[test]
+    fn rejects_http_base_url_with_line_and_field() {
+        let text = GOOD.replace("https://", "http://");
+        let err = Config::parse(&text, Path::new("credsite.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("credsite.toml:3: field `base_url`"), "{msg}");
+        assert!(msg.contains("must be an https URL"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_unknown_keys_with_line() {
+        let text = format!("{GOOD}colour = \"red\"\n");
+        let err = Config::parse(&text, Path::new("credsite.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("credsite.toml:6"), "{msg}");
+        assert!(msg.contains("colour"), "{msg}");
+    }
+}

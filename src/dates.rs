@@ -1,0 +1,96 @@
+//! Calendar dates in records and validity periods of programs.
+
+use chrono::{Days, Months, NaiveDate};
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    let ok_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) if ok_shape => Ok(date),
+        _ => Err(format!("malformed date \"{text}\": expected YYYY-MM-DD, e.g. 2024-03-15")),
+    }
+}
+
+/// The date as an XML Schema dateTime at midnight UTC, as VC `validFrom` wants.
+pub fn date_time(date: NaiveDate) -> String {
+    format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
+}
+
+/// How long a credential stays valid after it is issued, e.g. `3 years`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// A number of calendar months (years are stored as 12 months).
+    Months(u32),
+    /// A number of days.
+    Days(u32),
+}
+
+impl Validity {
+    /// Parses `N years`, `N months`, `N weeks` or `N days` (singular forms too).
+    pub fn parse(text: &str) -> Result<Validity, String> {
+        let err = || format!("cannot read validity \"{text}\": write e.g. \"3 years\", \"18 months\" or \"90 days\"");
+        let mut parts = text.split_whitespace();
+        let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(err());
+        };
+        let n: u32 = n.parse().map_err(|_| err())?;
+        if n == 0 || n > 100 * 366 {
+            return Err(err());
+        }
+        match unit.trim_end_matches('s') {
+            "year" if n <= 100 => Ok(Validity::Months(n * 12)),
+            "month" if n <= 1200 => Ok(Validity::Months(n)),
+            "week" => Ok(Validity::Days(n * 7)),
+            "day" => Ok(Validity::Days(n)),
+            _ => Err(err()),
+        }
+    }
+
+    /// The last day of validity for a credential issued on `issued`
+    /// (the same calendar day `N` later; month ends are clamped).
+    pub fn expiry(self, issued: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Validity::Months(m) => issued.checked_add_months(Months::new(m)),
+            Validity::Days(d) => issued.checked_add_days(Days::new(u64::from(d))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn parses_iso_dates_only() {
+        assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
+        for bad in ["2023-02-29", "2024-13-01", "24-01-01", "2024/01/01", "01-02-2024", "2024-1-5", ""] {
+            let e = parse_date(bad).unwrap_err();
+            assert!(e.contains("expected YYYY-MM-DD"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn adds_validity() {
+        assert_eq!(Validity::parse("3 years").unwrap().expiry(d("2024-02-29")), Some(d("2027-02-28")));
+        assert_eq!(Validity::parse("1 month").unwrap().expiry(d("2024-01-31")), Some(d("2024-02-29")));
+        assert_eq!(Validity::parse("90 days").unwrap().expiry(d("2024-01-01")), Some(d("2024-03-31")));
+        assert_eq!(Validity::parse("2 weeks").unwrap(), Validity::Days(14));
+    }
+
+    #[test]
+    fn rejects_odd_validity() {
+        for bad in ["3", "years", "three years", "0 years", "3 fortnights", "3 years extra", "-1 days"] {
+            assert!(Validity::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_date_time() {
+        assert_eq!(date_time(d("2024-03-05")), "2024-03-05T00:00:00Z");
+    }
+}

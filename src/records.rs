@@ -1,0 +1,328 @@
+//! Credential records: CSV files (spreadsheet exports) and TOML files under
+//! `content/credentials/`. Both use the same field names.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::dates::parse_date;
+use crate::error::{Diagnostic, line_of, toml_diagnostic};
+use crate::ids;
+
+/// Fields every record must have.
+pub const REQUIRED: [&str; 4] = ["id", "holder_name", "program", "issued"];
+/// Fields a record may have.
+pub const OPTIONAL: [&str; 5] = ["holder_email", "expires", "evidence_exam", "evidence_score", "evidence_date"];
+
+/// A credential record: who holds which program's credential, and since when.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The credential's identifier; also its folder under `credentials/`.
+    pub id: String,
+    /// The holder's name as it appears on the credential.
+    pub holder_name: String,
+    /// The holder's email; only a salted hash of it is published.
+    pub holder_email: Option<String>,
+    /// The id of the program this credential certifies.
+    pub program: String,
+    /// The day the credential was issued.
+    pub issued: NaiveDate,
+    /// The last day of validity, when the record sets one.
+    pub expires: Option<NaiveDate>,
+    /// The assessment behind the credential.
+    pub evidence: Option<Evidence>,
+    /// Where the record is written.
+    pub origin: Origin,
+}
+
+/// The assessment behind a credential.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The exam or assessment, e.g. "Written exam, form B".
+    pub exam: String,
+    /// The result, e.g. "87/100".
+    pub score: Option<String>,
+    /// The day of the assessment.
+    pub date: Option<NaiveDate>,
+}
+
+/// A place in an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file.
+    pub path: PathBuf,
+    /// The 1-based line the record starts on.
+    pub line: usize,
+}
+
+/// A record's fields as read, before checking: name → (value, line).
+struct RawRecord {
+    origin: Origin,
+    fields: BTreeMap<String, (String, usize)>,
+}
+
+/// Reads the records in a CSV file's text.
+pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect::<Vec<_>>(),
+        Err(e) => return (Vec::new(), vec![csv_diagnostic(path, &e)]),
+    };
+    for column in &headers {
+        if !REQUIRED.contains(&column.as_str()) && !OPTIONAL.contains(&column.as_str()) {
+            problems.push(
+                Diagnostic::new(path, format!("unknown column \"{column}\""))
+                    .line(1)
+                    .field(column.clone())
+                    .hint(format!("the columns are {} (required) and {}", REQUIRED.join(", "), OPTIONAL.join(", "))),
+            );
+        }
+    }
+    for column in REQUIRED {
+        if !headers.iter().any(|h| h == column) {
+            problems.push(
+                Diagnostic::new(path, format!("missing required column \"{column}\""))
+                    .line(1)
+                    .field(column)
+                    .hint(format!("the header row must name {}", REQUIRED.join(", "))),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return (Vec::new(), problems);
+    }
+    let mut records = Vec::new();
+    for row in reader.records() {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(csv_diagnostic(path, &e));
+                continue;
+            }
+        };
+        let line = row.position().map_or(0, |p| p.line() as usize);
+        let fields = headers
+            .iter()
+            .zip(row.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(h, v)| (h.clone(), (v.to_string(), line)))
+            .collect();
+        let raw = RawRecord { origin: Origin { path: path.to_path_buf(), line }, fields };
+        match check(raw) {
+            Ok(record) => records.push(record),
+            Err(mut errs) => problems.append(&mut errs),
+        }
+    }
+    (records, problems)
+}
+
+fn csv_diagnostic(path: &Path, e: &csv::Error) -> Diagnostic {
+    let mut d = Diagnostic::new(path, format!("cannot read CSV: {e}"));
+    if let Some(pos) = e.position() {
+        d = d.line(pos.line() as usize);
+    }
+    d.hint("every row needs as many fields as the header; quote fields that contain commas")
+}
+
+type TomlEntry = toml::Spanned<BTreeMap<String, toml::Spanned<toml::Value>>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlFile {
+    #[serde(default)]
+    credential: Vec<TomlEntry>,
+}
+
+/// Reads the `[[credential]]` records in a TOML file's text.
+pub fn parse_toml(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
+    let file: TomlFile = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(e) => return (Vec::new(), vec![toml_diagnostic(path, text, &e, 0)]),
+    };
+    let mut problems = Vec::new();
+    let mut records = Vec::new();
+    for entry in file.credential {
+        let line = line_of(text, entry.span().start);
+        let mut fields = BTreeMap::new();
+        for (name, value) in entry.into_inner() {
+            let field_line = line_of(text, value.span().start);
+            let text_value = match value.into_inner() {
+                toml::Value::String(s) => s.trim().to_string(),
+                toml::Value::Datetime(d) => d.to_string(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                _ => {
+                    problems.push(Diagnostic::new(path, "expected text, a number or a date").line(field_line).field(name));
+                    continue;
+                }
+            };
+            if !REQUIRED.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
+                problems.push(
+                    Diagnostic::new(path, format!("unknown field \"{name}\""))
+                        .line(field_line)
+                        .field(name.clone())
+                        .hint(format!("the fields are {} (required) and {}", REQUIRED.join(", "), OPTIONAL.join(", "))),
+                );
+                continue;
+            }
+            if !text_value.is_empty() {
+                fields.insert(name, (text_value, field_line));
+            }
+        }
+        match check(RawRecord { origin: Origin { path: path.to_path_buf(), line }, fields }) {
+            Ok(record) => records.push(record),
+            Err(mut errs) => problems.append(&mut errs),
+        }
+    }
+    (records, problems)
+}
+
+/// Checks one record's fields on their own (references are checked with the whole site).
+fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
+    let path = raw.origin.path.clone();
+    let record_line = raw.origin.line;
+    let mut problems = Vec::new();
+    let mut take = |name: &str| raw.fields.remove(name);
+    let mut required = |name: &'static str, problems: &mut Vec<Diagnostic>| match take(name) {
+        Some(v) => Some(v),
+        None => {
+            problems.push(Diagnostic::new(&path, "is required and empty").line(record_line).field(name));
+            None
+        }
+    };
+    let id = required("id", &mut problems);
+    let holder_name = required("holder_name", &mut problems);
+    let program = required("program", &mut problems);
+    let issued = required("issued", &mut problems);
+    let holder_email = take("holder_email");
+    let expires = take("expires");
+    let exam = take("evidence_exam");
+    let score = take("evidence_score");
+    let evidence_date = take("evidence_date");
+
+    let date = |name: &str, field: Option<(String, usize)>, problems: &mut Vec<Diagnostic>| {
+        let (value, line) = field?;
+        parse_date(&value)
+            .map_err(|m| problems.push(Diagnostic::new(&path, m).line(line).field(name)))
+            .ok()
+    };
+    let issued_date = date("issued", issued, &mut problems);
+    let expires_date = date("expires", expires, &mut problems);
+    let evidence_date = date("evidence_date", evidence_date, &mut problems);
+
+    if let Some((id, line)) = &id {
+        if !ids::is_valid_id(id) {
+            problems.push(Diagnostic::new(&path, format!("invalid credential id \"{id}\"")).line(*line).field("id").hint(ids::id_rules()));
+        }
+    }
+    if let Some((program, line)) = &program {
+        if !ids::is_valid_id(program) {
+            problems.push(Diagnostic::new(&path, format!("invalid program id \"{program}\"")).line(*line).field("program").hint(ids::id_rules()));
+        }
+    }
+    if let Some((email, line)) = &holder_email {
+        let plausible = email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+        if !plausible || email.contains(char::is_whitespace) {
+            problems.push(Diagnostic::new(&path, format!("\"{email}\" is not an email address")).line(*line).field("holder_email"));
+        }
+    }
+    if let (Some(issued), Some(expires)) = (issued_date, expires_date) {
+        if expires < issued {
+            let line = record_line;
+            problems.push(
+                Diagnostic::new(&path, format!("expires {expires} is before issued {issued}")).line(line).field("expires"),
+            );
+        }
+    }
+    if exam.is_none() && (score.is_some() || evidence_date.is_some()) {
+        problems.push(
+            Diagnostic::new(&path, "evidence_score or evidence_date needs evidence_exam")
+                .line(record_line)
+                .field("evidence_exam")
+                .hint("name the exam or assessment, e.g. \"Written exam\""),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let (Some((id, _)), Some((holder_name, _)), Some((program, _)), Some(issued)) = (id, holder_name, program, issued_date)
+    else {
+        unreachable!("missing fields were reported above");
+    };
+    Ok(Record {
+        id,
+        holder_name,
+        holder_email: holder_email.map(|(e, _)| e),
+        program,
+        issued,
+        expires: expires_date,
+        evidence: exam.map(|(exam, _)| Evidence { exam, score: score.map(|(s, _)| s), date: evidence_date }),
+        origin: raw.origin,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str) -> (Vec<Record>, Vec<String>) {
+        let (records, problems) = parse_csv(text, Path::new("r.csv"));
+        (records, problems.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn reads_csv_records() {
+        let (records, problems) = csv(
+            "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score\n\
+             a-1,\"Doe, Jane\",jane@example.org,cdpe,2024-01-05,,Written exam,91\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(records[0].holder_name, "Doe, Jane");
+        assert_eq!(records[0].origin.line, 2);
+        assert_eq!(records[0].evidence.as_ref().unwrap().score.as_deref(), Some("91"));
+        assert_eq!(records[0].expires, None);
+    }
+
+    #[test]
+    fn names_file_line_and_field_of_bad_values() {
+        let (_, problems) = csv("id,holder_name,program,issued\nok-1,A,p,2024-01-01\nbad/1,B,p,2024-02-30\n");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("r.csv:3: field `issued`: malformed date \"2024-02-30\""), "{}", problems[0]);
+        assert!(problems[1].starts_with("r.csv:3: field `id`: invalid credential id \"bad/1\""), "{}", problems[1]);
+    }
+
+    #[test]
+    fn reports_missing_and_unknown_columns() {
+        let (_, problems) = csv("id,holder_name,issued,expiry\nx,A,2024-01-01,2025-01-01\n");
+        assert!(problems.iter().any(|p| p.starts_with("r.csv:1: field `expiry`: unknown column")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("r.csv:1: field `program`: missing required column")), "{problems:?}");
+    }
+
+    #[test]
+    fn reports_empty_required_fields_and_ragged_rows() {
+        let (_, problems) = csv("id,holder_name,program,issued\nx,,p,2024-01-01\ny,A,p\n");
+        assert!(problems[0].starts_with("r.csv:2: field `holder_name`: is required"), "{problems:?}");
+        assert!(problems[1].starts_with("r.csv:3: cannot read CSV"), "{problems:?}");
+    }
+
+    #[test]
+    fn reads_toml_records_with_dates_and_numbers() {
+        let text = "[[credential]]\nid = \"t-1\"\nholder_name = \"A\"\nprogram = \"p\"\nissued = 2024-03-01\nevidence_exam = \"Lab\"\nevidence_score = 88\n\n[[credential]]\nid = \"t-2\"\nholder_name = \"B\"\nprogram = \"p\"\nissued = \"2024-13-01\"\n";
+        let (records, problems) = parse_toml(text, Path::new("r.toml"));
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].issued.to_string(), "2024-03-01");
+        assert_eq!(records[0].evidence.as_ref().unwrap().score.as_deref(), Some("88"));
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].to_string().starts_with("r.toml:13: field `issued`: malformed date"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn reports_unknown_toml_fields() {
+        let text = "[[credential]]\nid = \"t-1\"\nholder = \"A\"\n";
+        let (_, problems) = parse_toml(text, Path::new("r.toml"));
+        assert!(problems[0].to_string().starts_with("r.toml:3: field `holder`: unknown field"), "{}", problems[0]);
+    }
+}

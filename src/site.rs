@@ -1,0 +1,161 @@
+//! Loading a site: the config, the programs and the credential records, checked
+//! against each other. Every problem is gathered before failing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::error::{Diagnostic, Diagnostics};
+use crate::programs::{self, Program};
+use crate::records::{self, Record};
+
+/// Where programs live, relative to the site root.
+pub const PROGRAMS_DIR: &str = "content/programs";
+/// Where credential records live, relative to the site root.
+pub const CREDENTIALS_DIR: &str = "content/credentials";
+
+/// A loaded, checked site. Programs and records are sorted by id.
+#[derive(Debug)]
+pub struct Site {
+    /// The site root folder.
+    pub root: PathBuf,
+    /// `credsite.toml`.
+    pub config: Config,
+    /// Programs by id.
+    pub programs: BTreeMap<String, Program>,
+    /// Credential records, sorted by id.
+    pub records: Vec<Record>,
+}
+
+impl Site {
+    /// Loads and checks the site at `root`. Input problems come back as one
+    /// [`Diagnostics`] error listing all of them.
+    pub fn load(root: &Path) -> Result<Site> {
+        let config = Config::load(root)?;
+        let mut problems = Vec::new();
+
+        let mut programs = BTreeMap::new();
+        let mut program_files: HashMap<String, PathBuf> = HashMap::new();
+        for path in files_in(root, PROGRAMS_DIR, &["md"])? {
+            let shown = shown_path(root, &path);
+            let text = read(&path)?;
+            match programs::parse(&text, &shown) {
+                Ok(program) => {
+                    if let Some(first) = program_files.get(&program.id) {
+                        problems.push(
+                            Diagnostic::new(&shown, format!("duplicate program id \"{}\", also used by {}", program.id, first.display()))
+                                .field("id"),
+                        );
+                    } else {
+                        program_files.insert(program.id.clone(), shown);
+                        programs.insert(program.id.clone(), program);
+                    }
+                }
+                Err(mut errs) => problems.append(&mut errs),
+            }
+        }
+
+        let mut records = Vec::new();
+        for path in files_in(root, CREDENTIALS_DIR, &["csv", "toml"])? {
+            let shown = shown_path(root, &path);
+            let text = read(&path)?;
+            let (mut found, mut errs) = if path.extension().is_some_and(|e| e == "csv") {
+                records::parse_csv(&text, &shown)
+            } else {
+                records::parse_toml(&text, &shown)
+            };
+            records.append(&mut found);
+            problems.append(&mut errs);
+        }
+        check_references(&programs, &mut records, &mut problems);
+
+        if !problems.is_empty() {
+            return Err(Diagnostics(problems).into());
+        }
+        Ok(Site { root: root.to_path_buf(), config, programs, records })
+    }
+
+    /// The program of a record (present: loading checks every reference).
+    pub fn program_of(&self, record: &Record) -> &Program {
+        &self.programs[&record.program]
+    }
+
+    /// The last day a credential is valid: the record's `expires`, else issued + the
+    /// program's validity, else none (valid indefinitely).
+    pub fn valid_until(&self, record: &Record) -> Option<NaiveDate> {
+        record.expires.or_else(|| self.program_of(record).validity.and_then(|v| v.expiry(record.issued)))
+    }
+}
+
+/// Checks record → program references and duplicate ids; sorts records by id.
+fn check_references(programs: &BTreeMap<String, Program>, records: &mut Vec<Record>, problems: &mut Vec<Diagnostic>) {
+    records.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.path.cmp(&b.origin.path)).then(a.origin.line.cmp(&b.origin.line)));
+    for pair in records.windows(2) {
+        if pair[0].id == pair[1].id {
+            let (first, second) = (&pair[0].origin, &pair[1].origin);
+            problems.push(
+                Diagnostic::new(&second.path, format!("duplicate credential id \"{}\", first used at {}:{}", pair[1].id, first.path.display(), first.line))
+                    .line(second.line)
+                    .field("id")
+                    .hint("every credential needs its own id; it is part of the credential's URL"),
+            );
+        }
+    }
+    for record in records.iter() {
+        if !programs.contains_key(&record.program) {
+            let known: Vec<&str> = programs.keys().map(String::as_str).collect();
+            problems.push(
+                Diagnostic::new(&record.origin.path, format!("unknown program id \"{}\"", record.program))
+                    .line(record.origin.line)
+                    .field("program")
+                    .hint(if known.is_empty() {
+                        format!("add the program as {PROGRAMS_DIR}/{}.md", record.program)
+                    } else {
+                        format!("known programs: {}; or add {PROGRAMS_DIR}/{}.md", known.join(", "), record.program)
+                    }),
+            );
+        }
+    }
+    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+}
+
+fn read(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn shown_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Files with one of `extensions` under `root/dir`, recursively, sorted; hidden files skipped.
+fn files_in(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.join(dir)];
+    while let Some(dir) = stack.pop() {
+        if !dir.exists() {
+            continue;
+        }
+        for entry in fs::read_dir(&dir).with_context(|| format!("cannot read folder {}", dir.display()))? {
+            let path = entry.with_context(|| format!("cannot read folder {}", dir.display()))?.path();
+            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Is `root` a site (has a config file)?
+pub fn is_site(root: &Path) -> bool {
+    root.join(CONFIG_FILE).is_file()
+}

@@ -68,7 +68,9 @@ impl Config {
         let raw: RawConfig = toml::from_str(text)
             .map_err(|e| Diagnostics(vec![toml_diagnostic(path, text, &e, 0)]))?;
         let at = |span: std::ops::Range<usize>, field: &str| {
-            Diagnostic::new(path, "").line(line_of(text, span.start)).field(field)
+            Diagnostic::new(path, "")
+                .line(line_of(text, span.start))
+                .field(field)
         };
         let mut problems = Vec::new();
         let base_url = match parse_base_url(raw.base_url.get_ref()) {
@@ -85,7 +87,8 @@ impl Config {
         let theme = raw.theme.get_ref();
         if !crate::ids::is_valid_id(theme) {
             let mut d = at(raw.theme.span(), "theme");
-            d.message = format!("\"{theme}\" is not a valid theme name (letters, digits, '-', '_', '.')");
+            d.message =
+                format!("\"{theme}\" is not a valid theme name (letters, digits, '-', '_', '.')");
             problems.push(d);
         }
         if raw.issuer.name.trim().is_empty() {
@@ -133,13 +136,17 @@ impl Config {
 fn parse_base_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("\"{text}\" is not a URL: {e}"))?;
     if url.scheme() != "https" {
-        return Err(format!("\"{text}\" must be an https URL (did:web is resolved over https)"));
+        return Err(format!(
+            "\"{text}\" must be an https URL (did:web is resolved over https)"
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("\"{text}\" has no host"));
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(format!("\"{text}\" must not have a query, fragment or user name"));
+        return Err(format!(
+            "\"{text}\" must not have a query, fragment or user name"
+        ));
     }
     // Normalise to a path that ends with '/', so joining is uniform.
     let mut url = url;
@@ -165,15 +172,24 @@ name = "Example Body"
     fn parses_minimal_config_with_defaults() {
         let c = Config::parse(GOOD, Path::new("credsite.toml")).unwrap();
         assert_eq!(c.theme, "default");
-        assert_eq!(c.url_for("credentials/a/"), "https://certs.example.org/credentials/a/");
+        assert_eq!(
+            c.url_for("credentials/a/"),
+            "https://certs.example.org/credentials/a/"
+        );
         assert_eq!(c.issuer_url(), "https://certs.example.org/");
     }
 
     #[test]
     fn keeps_base_path() {
-        let text = GOOD.replace("https://certs.example.org", "https://org.github.io/registry");
+        let text = GOOD.replace(
+            "https://certs.example.org",
+            "https://org.github.io/registry",
+        );
         let c = Config::parse(&text, Path::new("credsite.toml")).unwrap();
-        assert_eq!(c.url_for("did.json"), "https://org.github.io/registry/did.json");
+        assert_eq!(
+            c.url_for("did.json"),
+            "https://org.github.io/registry/did.json"
+        );
     }
 
     #[test]

@@ -10,8 +10,10 @@ use crate::records::Record;
 use crate::site::Site;
 
 /// The `@context` of every credential.
-pub const CONTEXT: [&str; 2] =
-    ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"];
+pub const CONTEXT: [&str; 2] = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+];
 
 /// The site path of a credential's folder, e.g. `credentials/abc/`.
 pub fn page_path(id: &str) -> String {
@@ -43,7 +45,10 @@ pub fn issuer_profile(site: &Site, did: &DidWeb) -> Value {
         profile.insert("email".into(), email.clone().into());
     }
     if let Some(logo) = &config.issuer.logo {
-        profile.insert("image".into(), json!({"id": config.url_for(logo), "type": "Image"}));
+        profile.insert(
+            "image".into(),
+            json!({"id": config.url_for(logo), "type": "Image"}),
+        );
     }
     Value::Object(profile)
 }
@@ -57,7 +62,10 @@ pub fn achievement(site: &Site, program: &Program) -> Value {
     achievement.insert("achievementType".into(), "Certification".into());
     achievement.insert("name".into(), program.name.clone().into());
     achievement.insert("description".into(), program.summary.clone().into());
-    achievement.insert("criteria".into(), json!({"id": url, "narrative": program.criteria}));
+    achievement.insert(
+        "criteria".into(),
+        json!({"id": url, "narrative": program.criteria}),
+    );
     if let Some(version) = &program.version {
         achievement.insert("version".into(), version.clone().into());
     }
@@ -98,10 +106,25 @@ pub fn unsigned(site: &Site, issuer: &Value, record: &Record, salt_key: &[u8; 32
     }
     let mut credential = Map::new();
     credential.insert("@context".into(), json!(CONTEXT));
-    credential.insert("id".into(), site.config.url_for(&format!("{}credential.json", page_path(&record.id))).into());
-    credential.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    credential.insert(
+        "id".into(),
+        site.config
+            .url_for(&format!("{}credential.json", page_path(&record.id)))
+            .into(),
+    );
+    credential.insert(
+        "type".into(),
+        json!(["VerifiableCredential", "OpenBadgeCredential"]),
+    );
     credential.insert("name".into(), program.name.clone().into());
-    credential.insert("description".into(), format!("{} holds the {} credential.", record.holder_name, program.name).into());
+    credential.insert(
+        "description".into(),
+        format!(
+            "{} holds the {} credential.",
+            record.holder_name, program.name
+        )
+        .into(),
+    );
     credential.insert("issuer".into(), issuer.clone());
     credential.insert("validFrom".into(), date_time(record.issued).into());
     if let Some(until) = site.valid_until(record) {
@@ -136,13 +159,19 @@ pub fn unsigned(site: &Site, issuer: &Value, record: &Record, salt_key: &[u8; 32
 
 /// A per-credential salt: 16 bytes of SHA-256(salt_key ‖ id), hex.
 fn salt(salt_key: &[u8; 32], id: &str) -> String {
-    let digest = Sha256::new().chain_update(salt_key).chain_update(id.as_bytes()).finalize();
+    let digest = Sha256::new()
+        .chain_update(salt_key)
+        .chain_update(id.as_bytes())
+        .finalize();
     hex(&digest[..16])
 }
 
 /// An OB3 IdentityHash: `sha256$` + hex(SHA-256(identity ‖ salt)). Emails are lowercased.
 pub fn identity_hash(email: &str, salt: &str) -> String {
-    let digest = Sha256::new().chain_update(email.trim().to_lowercase().as_bytes()).chain_update(salt.as_bytes()).finalize();
+    let digest = Sha256::new()
+        .chain_update(email.trim().to_lowercase().as_bytes())
+        .chain_update(salt.as_bytes())
+        .finalize();
     format!("sha256${}", hex(&digest))
 }
 
@@ -152,7 +181,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The key from which email salts are derived, itself derived from the secret key.
 pub fn salt_key(secret: &ed25519_dalek::SigningKey) -> [u8; 32] {
-    Sha256::new().chain_update(b"credsite email salt v1").chain_update(secret.to_bytes()).finalize().into()
+    Sha256::new()
+        .chain_update(b"credsite email salt v1")
+        .chain_update(secret.to_bytes())
+        .finalize()
+        .into()
 }
 
 #[cfg(test)]
@@ -166,7 +199,10 @@ mod tests {
             identity_hash(" Jane@Example.org ", "abc"),
             format!("sha256${}", hex(&Sha256::digest(b"jane@example.orgabc")))
         );
-        assert_ne!(identity_hash("jane@example.org", "abc"), identity_hash("jane@example.org", "abd"));
+        assert_ne!(
+            identity_hash("jane@example.org", "abc"),
+            identity_hash("jane@example.org", "abd")
+        );
     }
 
     #[test]

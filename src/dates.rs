@@ -8,7 +8,9 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let ok_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(date) if ok_shape => Ok(date),
-        _ => Err(format!("malformed date \"{text}\": expected YYYY-MM-DD, e.g. 2024-03-15")),
+        _ => Err(format!(
+            "malformed date \"{text}\": expected YYYY-MM-DD, e.g. 2024-03-15"
+        )),
     }
 }
 
@@ -29,7 +31,11 @@ pub enum Validity {
 impl Validity {
     /// Parses `N years`, `N months`, `N weeks` or `N days` (singular forms too).
     pub fn parse(text: &str) -> Result<Validity, String> {
-        let err = || format!("cannot read validity \"{text}\": write e.g. \"3 years\", \"18 months\" or \"90 days\"");
+        let err = || {
+            format!(
+                "cannot read validity \"{text}\": write e.g. \"3 years\", \"18 months\" or \"90 days\""
+            )
+        };
         let mut parts = text.split_whitespace();
         let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(err());
@@ -68,7 +74,15 @@ mod tests {
     #[test]
     fn parses_iso_dates_only() {
         assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
-        for bad in ["2023-02-29", "2024-13-01", "24-01-01", "2024/01/01", "01-02-2024", "2024-1-5", ""] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "24-01-01",
+            "2024/01/01",
+            "01-02-2024",
+            "2024-1-5",
+            "",
+        ] {
             let e = parse_date(bad).unwrap_err();
             assert!(e.contains("expected YYYY-MM-DD"), "{bad}: {e}");
         }
@@ -76,15 +90,32 @@ mod tests {
 
     #[test]
     fn adds_validity() {
-        assert_eq!(Validity::parse("3 years").unwrap().expiry(d("2024-02-29")), Some(d("2027-02-28")));
-        assert_eq!(Validity::parse("1 month").unwrap().expiry(d("2024-01-31")), Some(d("2024-02-29")));
-        assert_eq!(Validity::parse("90 days").unwrap().expiry(d("2024-01-01")), Some(d("2024-03-31")));
+        assert_eq!(
+            Validity::parse("3 years").unwrap().expiry(d("2024-02-29")),
+            Some(d("2027-02-28"))
+        );
+        assert_eq!(
+            Validity::parse("1 month").unwrap().expiry(d("2024-01-31")),
+            Some(d("2024-02-29"))
+        );
+        assert_eq!(
+            Validity::parse("90 days").unwrap().expiry(d("2024-01-01")),
+            Some(d("2024-03-31"))
+        );
         assert_eq!(Validity::parse("2 weeks").unwrap(), Validity::Days(14));
     }
 
     #[test]
     fn rejects_odd_validity() {
-        for bad in ["3", "years", "three years", "0 years", "3 fortnights", "3 years extra", "-1 days"] {
+        for bad in [
+            "3",
+            "years",
+            "three years",
+            "0 years",
+            "3 fortnights",
+            "3 years extra",
+            "-1 days",
+        ] {
             assert!(Validity::parse(bad).is_err(), "{bad}");
         }
     }

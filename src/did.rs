@@ -27,13 +27,24 @@ impl DidWeb {
         if let Some(port) = base_url.port() {
             did.push_str(&format!("%3A{port}"));
         }
-        let segments: Vec<&str> = base_url.path().split('/').filter(|s| !s.is_empty()).collect();
+        let segments: Vec<&str> = base_url
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
         for segment in &segments {
             did.push(':');
             did.push_str(segment);
         }
-        let document_path = if segments.is_empty() { ".well-known/did.json" } else { "did.json" };
-        DidWeb { did, document_path: document_path.to_string() }
+        let document_path = if segments.is_empty() {
+            ".well-known/did.json"
+        } else {
+            "did.json"
+        };
+        DidWeb {
+            did,
+            document_path: document_path.to_string(),
+        }
     }
 
     /// The verification method id of a key: `<did>#<publicKeyMultibase>`.
@@ -60,26 +71,39 @@ impl DidWeb {
 
 /// Finds the key that a DID document lists for `method` under `assertionMethod`.
 pub fn resolve_assertion_key(document: &Value, method: &str) -> Result<VerifyingKey, String> {
-    let did = document.get("id").and_then(Value::as_str).unwrap_or_default();
+    let did = document
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if method.split('#').next() != Some(did) {
         return Err(format!("it is not a key of {did}"));
     }
     let listed = document
         .get("assertionMethod")
         .and_then(Value::as_array)
-        .is_some_and(|ms| ms.iter().any(|m| m.as_str() == Some(method) || m.get("id").and_then(Value::as_str) == Some(method)));
+        .is_some_and(|ms| {
+            ms.iter().any(|m| {
+                m.as_str() == Some(method) || m.get("id").and_then(Value::as_str) == Some(method)
+            })
+        });
     if !listed {
         return Err("it is not listed under assertionMethod in the DID document".into());
     }
     let vm = document
         .get("verificationMethod")
         .and_then(Value::as_array)
-        .and_then(|vms| vms.iter().find(|vm| vm.get("id").and_then(Value::as_str) == Some(method)))
+        .and_then(|vms| {
+            vms.iter()
+                .find(|vm| vm.get("id").and_then(Value::as_str) == Some(method))
+        })
         .ok_or("the DID document has no such verificationMethod")?;
     if vm.get("type").and_then(Value::as_str) != Some("Multikey") {
         return Err("the verification method is not a Multikey".into());
     }
-    let multibase = vm.get("publicKeyMultibase").and_then(Value::as_str).ok_or("no publicKeyMultibase")?;
+    let multibase = vm
+        .get("publicKeyMultibase")
+        .and_then(Value::as_str)
+        .ok_or("no publicKeyMultibase")?;
     keys::decode_public(multibase).map_err(|e| format!("{e:#}"))
 }
 
@@ -93,11 +117,26 @@ mod tests {
 
     #[test]
     fn maps_urls_to_did_web() {
-        assert_eq!(did("https://certs.example.org/").did, "did:web:certs.example.org");
-        assert_eq!(did("https://certs.example.org/").document_path, ".well-known/did.json");
-        assert_eq!(did("https://org.github.io/registry/").did, "did:web:org.github.io:registry");
-        assert_eq!(did("https://org.github.io/registry/").document_path, "did.json");
-        assert_eq!(did("https://localhost:8443/a/b/").did, "did:web:localhost%3A8443:a:b");
+        assert_eq!(
+            did("https://certs.example.org/").did,
+            "did:web:certs.example.org"
+        );
+        assert_eq!(
+            did("https://certs.example.org/").document_path,
+            ".well-known/did.json"
+        );
+        assert_eq!(
+            did("https://org.github.io/registry/").did,
+            "did:web:org.github.io:registry"
+        );
+        assert_eq!(
+            did("https://org.github.io/registry/").document_path,
+            "did.json"
+        );
+        assert_eq!(
+            did("https://localhost:8443/a/b/").did,
+            "did:web:localhost%3A8443:a:b"
+        );
     }
 
     #[test]

@@ -77,7 +77,11 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "found {n} problem{} in the site input", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "found {n} problem{} in the site input",
+            if n == 1 { "" } else { "s" }
+        )?;
         for (i, d) in self.0.iter().enumerate() {
             write!(f, "\n  {}. {d}", i + 1)?;
         }
@@ -90,11 +94,20 @@ impl std::error::Error for Diagnostics {}
 /// Turns a byte offset into a 1-based line number.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Converts a `toml` parse error into a diagnostic with the line it points at.
-pub fn toml_diagnostic(path: &Path, text: &str, err: &toml::de::Error, line_offset: usize) -> Diagnostic {
+pub fn toml_diagnostic(
+    path: &Path,
+    text: &str,
+    err: &toml::de::Error,
+    line_offset: usize,
+) -> Diagnostic {
     let mut d = Diagnostic::new(path, err.message().to_string());
     if let Some(span) = err.span() {
         d = d.line(line_of(text, span.start) + line_offset);
@@ -108,10 +121,13 @@ mod tests {
 
     #[test]
     fn displays_path_line_field_and_hint() {
-        let d = Diagnostic::new(Path::new("content/credentials/a.csv"), "unknown program \"x\"")
-            .line(12)
-            .field("program")
-            .hint("add content/programs/x.md");
+        let d = Diagnostic::new(
+            Path::new("content/credentials/a.csv"),
+            "unknown program \"x\"",
+        )
+        .line(12)
+        .field("program")
+        .hint("add content/programs/x.md");
         assert_eq!(
             d.to_string(),
             "content/credentials/a.csv:12: field `program`: unknown program \"x\"\n     hint: add content/programs/x.md"

@@ -19,14 +19,20 @@ pub fn unsigned(site: &Site) -> Value {
             let program = site.program_of(record);
             let page = config.url_for(&page_path(&record.id));
             let valid_until = site.valid_until(record);
-            let mut text = format!("{} was awarded the {} on {}", record.holder_name, program.name, record.issued);
+            let mut text = format!(
+                "{} was awarded the {} on {}",
+                record.holder_name, program.name, record.issued
+            );
             match valid_until {
                 Some(until) => text.push_str(&format!(", valid until {until}.")),
                 None => text.push_str(", with no expiry."),
             }
             let mut ext = Map::new();
             ext.insert("credential".into(), format!("{page}credential.json").into());
-            ext.insert("program".into(), config.url_for(&program_path(&program.id)).into());
+            ext.insert(
+                "program".into(),
+                config.url_for(&program_path(&program.id)).into(),
+            );
             ext.insert("valid_from".into(), date_time(record.issued).into());
             if let Some(until) = valid_until {
                 ext.insert("valid_until".into(), valid_until_time(until).into());
@@ -44,13 +50,19 @@ pub fn unsigned(site: &Site) -> Value {
         .collect();
     let mut feed = Map::new();
     feed.insert("version".into(), "https://jsonfeed.org/version/1.1".into());
-    feed.insert("title".into(), format!("{}: credentials", config.title).into());
+    feed.insert(
+        "title".into(),
+        format!("{}: credentials", config.title).into(),
+    );
     feed.insert("home_page_url".into(), config.url_for("").into());
     feed.insert("feed_url".into(), config.url_for("feed.json").into());
     if !config.description.is_empty() {
         feed.insert("description".into(), config.description.clone().into());
     }
-    feed.insert("authors".into(), json!([{"name": config.issuer.name, "url": config.issuer_url()}]));
+    feed.insert(
+        "authors".into(),
+        json!([{"name": config.issuer.name, "url": config.issuer_url()}]),
+    );
     feed.insert("items".into(), Value::Array(items));
     Value::Object(feed)
 }

@@ -11,7 +11,9 @@ pub fn is_valid_id(id: &str) -> bool {
         && id.len() <= MAX_ID_LEN
         && id.starts_with(|c: char| c.is_ascii_alphanumeric())
         && !id.contains("..")
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The explanation shown when an identifier is refused.
@@ -35,7 +37,9 @@ mod tests {
     #[test]
     fn refuses_path_tricks() {
         let long = "a".repeat(MAX_ID_LEN + 1);
-        for id in ["", "a/b", "..", "a..b", "../etc", ".hidden", "-x", "a\\b", "a b", "é", "a%2f", &long] {
+        for id in [
+            "", "a/b", "..", "a..b", "../etc", ".hidden", "-x", "a\\b", "a b", "é", "a%2f", &long,
+        ] {
             assert!(!is_valid_id(id), "{id:?}");
         }
     }

@@ -36,7 +36,8 @@ Describe the scheme here, in Markdown: what it certifies, who it is for, how
 holders are assessed and how they recertify.
 "#;
 
-const RECORDS: &str = "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score,evidence_date
+const RECORDS: &str =
+    "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score,evidence_date
 ecp-0001,Ada Example,ada@example.org,example-practitioner,2025-03-14,,Written exam,86/100,2025-02-28
 ecp-0002,Grace Sample,,example-practitioner,2024-06-01,,Written exam,78/100,2024-05-20
 ecp-0003,Alan Placeholder,alan@example.org,example-practitioner,2021-09-10,2024-09-10,,,
@@ -47,7 +48,10 @@ const GITIGNORE: &str = "# Never commit the issuer's secret key.\nkeys/*.key\n/p
 /// Creates a new site in `dir` (which may exist but must not hold a site already).
 pub fn init(dir: &Path) -> Result<()> {
     if crate::site::is_site(dir) {
-        bail!("{} already has a credsite.toml: not touching it", dir.display());
+        bail!(
+            "{} already has a credsite.toml: not touching it",
+            dir.display()
+        );
     }
     let files: [(&str, &str); 4] = [
         ("credsite.toml", CONFIG),
@@ -64,12 +68,14 @@ pub fn init(dir: &Path) -> Result<()> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     for empty in ["templates", "static", "keys"] {
-        fs::create_dir_all(dir.join(empty)).with_context(|| format!("cannot create {}", dir.join(empty).display()))?;
+        fs::create_dir_all(dir.join(empty))
+            .with_context(|| format!("cannot create {}", dir.join(empty).display()))?;
     }
     Ok(())
 }

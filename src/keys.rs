@@ -107,7 +107,8 @@ pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey, force: bool) -> Result
     if force {
         for path in [&paths.secret, &paths.public] {
             if path.exists() {
-                fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+                fs::remove_file(path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
             }
         }
     }
@@ -121,14 +122,24 @@ pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey, force: bool) -> Result
     writeln!(file, "{}", encode_secret(key))
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", paths.secret.display()))?;
-    fs::write(&paths.public, format!("{}\n", encode_public(&key.verifying_key())))
-        .with_context(|| format!("cannot write {}", paths.public.display()))?;
+    fs::write(
+        &paths.public,
+        format!("{}\n", encode_public(&key.verifying_key())),
+    )
+    .with_context(|| format!("cannot write {}", paths.public.display()))?;
     Ok(())
 }
 
 /// Reads the secret key, refusing a file that other users can read.
 pub fn read_secret(path: &Path) -> Result<SigningKey> {
-    let meta = fs::metadata(path).with_context(|| format!("cannot read the secret key {}", path.display()))?;
+    let meta = fs::metadata(path)
+        .with_context(|| format!("cannot read the secret key {}", path.display()))?;
+    if !meta.is_file() {
+        bail!(
+            "cannot read the secret key {}: it is not a regular file",
+            path.display()
+        );
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -143,14 +154,18 @@ pub fn read_secret(path: &Path) -> Result<SigningKey> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read the secret key {}", path.display()))?;
-    decode_secret(&text).with_context(|| format!("{} does not hold an issuer secret key", path.display()))
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read the secret key {}", path.display()))?;
+    decode_secret(&text)
+        .with_context(|| format!("{} does not hold an issuer secret key", path.display()))
 }
 
 /// Reads the public key file.
 pub fn read_public(path: &Path) -> Result<VerifyingKey> {
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read the public key {}", path.display()))?;
-    decode_public(&text).with_context(|| format!("{} does not hold an issuer public key", path.display()))
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read the public key {}", path.display()))?;
+    decode_public(&text)
+        .with_context(|| format!("{} does not hold an issuer public key", path.display()))
 }
 
 /// What [`load`] found.
@@ -191,8 +206,11 @@ pub fn load(paths: &KeyPaths, create: bool) -> Result<Loaded> {
                     );
                 }
             } else {
-                fs::write(&paths.public, format!("{}\n", encode_public(&key.verifying_key())))
-                    .with_context(|| format!("cannot write {}", paths.public.display()))?;
+                fs::write(
+                    &paths.public,
+                    format!("{}\n", encode_public(&key.verifying_key())),
+                )
+                .with_context(|| format!("cannot write {}", paths.public.display()))?;
             }
             Ok(Loaded::Existing(key))
         }
@@ -232,11 +250,17 @@ mod tests {
         write_key_pair(&paths, &key, false).unwrap();
         let mode = fs::metadata(&paths.secret).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        assert!(write_key_pair(&paths, &key, false).is_err(), "must not overwrite without force");
+        assert!(
+            write_key_pair(&paths, &key, false).is_err(),
+            "must not overwrite without force"
+        );
         assert!(matches!(load(&paths, false).unwrap(), Loaded::Existing(_)));
         fs::set_permissions(&paths.secret, fs::Permissions::from_mode(0o644)).unwrap();
         let err = load(&paths, false).err().unwrap().to_string();
-        assert!(err.contains("can be read by other users (mode 644)"), "{err}");
+        assert!(
+            err.contains("can be read by other users (mode 644)"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -246,7 +270,10 @@ mod tests {
         write_key_pair(&paths, &generate().unwrap(), false).unwrap();
         fs::remove_file(&paths.secret).unwrap();
         let err = load(&paths, true).err().unwrap().to_string();
-        assert!(err.contains("secret key") && err.contains("is missing"), "{err}");
+        assert!(
+            err.contains("secret key") && err.contains("is missing"),
+            "{err}"
+        );
         assert!(!paths.secret.exists(), "no new key may be created");
     }
 }

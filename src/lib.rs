@@ -61,7 +61,12 @@ pub struct BuildOptions {
 impl BuildOptions {
     /// Options for the site at `root`, with status as of `as_of`.
     pub fn new(root: impl Into<PathBuf>, as_of: NaiveDate) -> Self {
-        BuildOptions { root: root.into(), out: None, secret_key: None, as_of }
+        BuildOptions {
+            root: root.into(),
+            out: None,
+            secret_key: None,
+            as_of,
+        }
     }
 
     /// The output folder.
@@ -147,7 +152,13 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
 }
 
 /// Signs and renders the whole site into `sink`.
-pub fn generate(site: &Site, key: &SigningKey, theme: &Theme, as_of: NaiveDate, sink: &Sink) -> Result<Report> {
+pub fn generate(
+    site: &Site,
+    key: &SigningKey,
+    theme: &Theme,
+    as_of: NaiveDate,
+    sink: &Sink,
+) -> Result<Report> {
     let did = DidWeb::from_base_url(&site.config.base_url);
     let public = key.verifying_key();
     let method = did.key_id(&public);
@@ -174,27 +185,48 @@ pub fn generate(site: &Site, key: &SigningKey, theme: &Theme, as_of: NaiveDate, 
             let dir = page_path(&record.id);
             let view = CredentialView::new(site, record, as_of);
             sink.write(&format!("{dir}credential.json"), &pretty(&signed)?)?;
-            sink.write(&format!("{dir}index.html"), pages.credential(&view)?.as_bytes())?;
+            sink.write(
+                &format!("{dir}index.html"),
+                pages.credential(&view)?.as_bytes(),
+            )?;
             sink.write(&format!("{dir}qr.svg"), qr::svg(&view.page_url)?.as_bytes())?;
             Ok(view)
         })
         .collect::<Result<Vec<CredentialView>>>()?;
 
     // Listings are alphabetical by holder.
-    views.sort_by(|a, b| a.holder_name.cmp(b.holder_name).then_with(|| a.id.cmp(b.id)));
+    views.sort_by(|a, b| {
+        a.holder_name
+            .cmp(b.holder_name)
+            .then_with(|| a.id.cmp(b.id))
+    });
     let program_views: Vec<ProgramView> = site
         .programs
         .values()
         .map(|p| ProgramView::new(p, views.iter().filter(|v| v.program_id == p.id).count()))
         .collect();
     for program in &program_views {
-        let holders: Vec<&CredentialView> = views.iter().filter(|v| v.program_id == program.id).collect();
-        sink.write(&render::program_page(program.id), pages.program(program, &holders)?.as_bytes())?;
+        let holders: Vec<&CredentialView> = views
+            .iter()
+            .filter(|v| v.program_id == program.id)
+            .collect();
+        sink.write(
+            &render::program_page(program.id),
+            pages.program(program, &holders)?.as_bytes(),
+        )?;
     }
-    sink.write("index.html", pages.index(&program_views, &views)?.as_bytes())?;
+    sink.write(
+        "index.html",
+        pages.index(&program_views, &views)?.as_bytes(),
+    )?;
     sink.write("404.html", pages.not_found()?.as_bytes())?;
     sink.write(&did.document_path, &pretty(&did.document(&public))?)?;
-    let feed = sign_and_check(feed::unsigned(site), key, &method, feed::created(site).as_deref())?;
+    let feed = sign_and_check(
+        feed::unsigned(site),
+        key,
+        &method,
+        feed::created(site).as_deref(),
+    )?;
     sink.write("feed.json", &pretty(&feed)?)?;
 
     Ok(Report {
@@ -210,11 +242,22 @@ pub fn generate(site: &Site, key: &SigningKey, theme: &Theme, as_of: NaiveDate, 
 
 /// Signs a document and checks the signature against the key that will be published
 /// before anything is written.
-fn sign_and_check(unsigned: Value, key: &SigningKey, method: &str, created: Option<&str>) -> Result<Value> {
+fn sign_and_check(
+    unsigned: Value,
+    key: &SigningKey,
+    method: &str,
+    created: Option<&str>,
+) -> Result<Value> {
     let signed = proof::sign(unsigned, key, method, created)?;
     let public = key.verifying_key();
-    proof::verify(&signed, |m| if m == method { Ok(public) } else { Err("unexpected key".into()) })
-        .context("a freshly signed document did not verify")?;
+    proof::verify(&signed, |m| {
+        if m == method {
+            Ok(public)
+        } else {
+            Err("unexpected key".into())
+        }
+    })
+    .context("a freshly signed document did not verify")?;
     Ok(signed)
 }
 
@@ -230,18 +273,28 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Refuses an output folder that would swallow the site or an unrelated folder.
 fn check_out_dir(root: &Path, out: &Path) -> Result<()> {
-    let abs = |p: &Path| std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()));
+    let abs = |p: &Path| {
+        std::path::absolute(p).with_context(|| format!("cannot resolve {}", p.display()))
+    };
     let (root_abs, out_abs) = (abs(root)?, abs(out)?);
     if root_abs.starts_with(&out_abs) {
-        bail!("the output folder {} contains the site itself: choose another --out", out.display());
+        bail!(
+            "the output folder {} contains the site itself: choose another --out",
+            out.display()
+        );
     }
     for protected in ["content", "keys", "themes", "templates", "static"] {
         if out_abs.starts_with(root_abs.join(protected)) {
-            bail!("the output folder {} is inside the site's {protected}/ folder: choose another --out", out.display());
+            bail!(
+                "the output folder {} is inside the site's {protected}/ folder: choose another --out",
+                out.display()
+            );
         }
     }
     if out.is_dir() {
-        let empty = std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !out.join("feed.json").is_file() {
             bail!(
                 "{} exists and does not look like a credsite output (no feed.json): refusing to replace it\n     hint: remove it or choose another --out",

@@ -109,13 +109,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             summary(&report, options.as_of);
-            eprintln!("Wrote {} files to {} in {} ms.", report.files, options.out_dir().display(), started.elapsed().as_millis());
+            eprintln!(
+                "Wrote {} files to {} in {} ms.",
+                report.files,
+                options.out_dir().display(),
+                started.elapsed().as_millis()
+            );
         }
         Command::Check { common } => {
             let options = options(&root, &common)?;
             let report = credsite::check(&options)?;
             if report.key == KeySource::Throwaway {
-                eprintln!("note: the site has no issuer key yet; checked with a throwaway key (`credsite build` creates the real one).");
+                eprintln!(
+                    "note: the site has no issuer key yet; checked with a throwaway key (`credsite build` creates the real one)."
+                );
             }
             summary(&report, options.as_of);
             eprintln!("Check passed: {} files would be written.", report.files);
@@ -139,7 +146,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let expired = report.expired.len();
             if path.is_file() && expired > 0 {
-                println!("note: {} is authentic but expired (its validUntil has passed)", path.display());
+                println!(
+                    "note: {} is authentic but expired (its validUntil has passed)",
+                    path.display()
+                );
             }
             println!(
                 "{} verified ({expired} of them expired), {} failed; issuer keys from {}",
@@ -154,7 +164,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init { dir } => {
             credsite::init::init(&dir)?;
             eprintln!("Created a new site in {}.", dir.display());
-            eprintln!("Next: edit credsite.toml (set base_url), then run `credsite build --root {}`.", dir.display());
+            eprintln!(
+                "Next: edit credsite.toml (set base_url), then run `credsite build --root {}`.",
+                dir.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -174,8 +187,12 @@ fn options(root: &Path, common: &Common) -> Result<BuildOptions> {
 fn today() -> Result<NaiveDate> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(text) => {
-            let secs: i64 = text.trim().parse().context("SOURCE_DATE_EPOCH must be a number of seconds")?;
-            let time = chrono::DateTime::from_timestamp(secs, 0).context("SOURCE_DATE_EPOCH is out of range")?;
+            let secs: i64 = text
+                .trim()
+                .parse()
+                .context("SOURCE_DATE_EPOCH must be a number of seconds")?;
+            let time = chrono::DateTime::from_timestamp(secs, 0)
+                .context("SOURCE_DATE_EPOCH is out of range")?;
             Ok(time.date_naive())
         }
         Err(_) => Ok(chrono::Utc::now().date_naive()),

@@ -7,7 +7,8 @@ use pulldown_cmark::{Event, Options, Parser, html};
 
 /// Renders Markdown to HTML with tables, footnotes and strikethrough; raw HTML is escaped.
 pub fn render(text: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let parser = Parser::new_ext(text, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         other => other,

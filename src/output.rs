@@ -28,37 +28,53 @@ pub enum Sink {
 impl Sink {
     /// A staging folder beside `target` (e.g. `.public.staging`), emptied first.
     pub fn staging(target: &Path) -> Result<Sink> {
-        let name = target.file_name().with_context(|| format!("{} is not a folder name", target.display()))?;
+        let name = target
+            .file_name()
+            .with_context(|| format!("{} is not a folder name", target.display()))?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
         let dir = parent.join(format!(".{}.staging", name.to_string_lossy()));
         if dir.exists() {
-            fs::remove_dir_all(&dir).with_context(|| format!("cannot remove the old staging folder {}", dir.display()))?;
+            fs::remove_dir_all(&dir).with_context(|| {
+                format!("cannot remove the old staging folder {}", dir.display())
+            })?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Sink::Staging { dir, target: target.to_path_buf(), files: AtomicU64::new(0) })
+        Ok(Sink::Staging {
+            dir,
+            target: target.to_path_buf(),
+            files: AtomicU64::new(0),
+        })
     }
 
     /// A sink that keeps nothing.
     pub fn discard() -> Sink {
-        Sink::Discard { files: AtomicU64::new(0) }
+        Sink::Discard {
+            files: AtomicU64::new(0),
+        }
     }
 
     /// Writes one file at `rel` (a '/'-separated path inside the site).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        if rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        if rel
+            .split('/')
+            .any(|c| c.is_empty() || c == "." || c == "..")
+        {
             bail!("refusing to write outside the site: {rel:?}");
         }
         match self {
             Sink::Staging { dir, files, .. } => {
                 let path = dir.join(rel);
                 if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                    fs::create_dir_all(parent)
+                        .with_context(|| format!("cannot create {}", parent.display()))?;
                 }
-                fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+                fs::write(&path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 files.fetch_add(1, Ordering::Relaxed);
             }
             Sink::Discard { files } => {
@@ -81,22 +97,28 @@ impl Sink {
         let Sink::Staging { dir, target, .. } = self else {
             return Ok(());
         };
-        let old = dir.with_file_name(format!(".{}.old", target.file_name().unwrap_or_default().to_string_lossy()));
+        let old = dir.with_file_name(format!(
+            ".{}.old",
+            target.file_name().unwrap_or_default().to_string_lossy()
+        ));
         if old.exists() {
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         }
         let had_old = target.exists();
         if had_old {
-            fs::rename(&target, &old).with_context(|| format!("cannot move {} aside", target.display()))?;
+            fs::rename(&target, &old)
+                .with_context(|| format!("cannot move {} aside", target.display()))?;
         }
         if let Err(e) = fs::rename(&dir, &target) {
             if had_old {
                 let _ = fs::rename(&old, &target);
             }
-            return Err(e).with_context(|| format!("cannot move the new site into {}", target.display()));
+            return Err(e)
+                .with_context(|| format!("cannot move the new site into {}", target.display()));
         }
         if had_old {
-            fs::remove_dir_all(&old).with_context(|| format!("cannot remove the previous site at {}", old.display()))?;
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove the previous site at {}", old.display()))?;
         }
         Ok(())
     }
@@ -127,7 +149,11 @@ mod tests {
         sink.abandon();
         assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"one");
         assert!(!target.join("b.html").exists());
-        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging folder left behind");
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "no staging folder left behind"
+        );
     }
 
     #[test]

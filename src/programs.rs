@@ -71,22 +71,43 @@ pub fn parse(text: &str, path: &Path) -> Result<Program, Vec<Diagnostic>> {
         )]
     })?;
     // The front matter starts on line 2, after the opening delimiter.
-    let fm: FrontMatter = toml::from_str(front).map_err(|e| vec![toml_diagnostic(path, front, &e, 1)])?;
+    let fm: FrontMatter =
+        toml::from_str(front).map_err(|e| vec![toml_diagnostic(path, front, &e, 1)])?;
     let at = |span: std::ops::Range<usize>, field: &str, message: String| {
-        Diagnostic::new(path, message).line(line_of(front, span.start) + 1).field(field)
+        Diagnostic::new(path, message)
+            .line(line_of(front, span.start) + 1)
+            .field(field)
     };
     let mut problems = Vec::new();
     let id = match &fm.id {
         Some(id) => {
             if !ids::is_valid_id(id.get_ref()) {
-                problems.push(at(id.span(), "id", format!("invalid program id \"{}\"", id.get_ref())).hint(ids::id_rules()));
+                problems.push(
+                    at(
+                        id.span(),
+                        "id",
+                        format!("invalid program id \"{}\"", id.get_ref()),
+                    )
+                    .hint(ids::id_rules()),
+                );
             }
             id.get_ref().clone()
         }
         None => {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
             if !ids::is_valid_id(&stem) {
-                problems.push(Diagnostic::new(path, format!("file name \"{stem}\" is not a valid program id")).field("id").hint(ids::id_rules()));
+                problems.push(
+                    Diagnostic::new(
+                        path,
+                        format!("file name \"{stem}\" is not a valid program id"),
+                    )
+                    .field("id")
+                    .hint(ids::id_rules()),
+                );
             }
             stem
         }
@@ -101,7 +122,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Program, Vec<Diagnostic>> {
         },
         None => None,
     };
-    for (field, value) in [("name", &fm.name), ("summary", &fm.summary), ("criteria", &fm.criteria)] {
+    for (field, value) in [
+        ("name", &fm.name),
+        ("summary", &fm.summary),
+        ("criteria", &fm.criteria),
+    ] {
         if value.trim().is_empty() {
             problems.push(Diagnostic::new(path, "must not be empty").field(field));
         }
@@ -126,7 +151,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Program, Vec<Diagnostic>> {
 /// Splits `+++\n<toml>\n+++\n<body>`.
 fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     let rest = text.strip_prefix(DELIMITER)?;
-    let rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n'))?;
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == DELIMITER {
@@ -158,7 +185,10 @@ mod tests {
         let errs = parse(&text, Path::new("content/programs/ct.md")).unwrap_err();
         assert_eq!(errs.len(), 1);
         let msg = errs[0].to_string();
-        assert!(msg.starts_with("content/programs/ct.md:5: field `validity`"), "{msg}");
+        assert!(
+            msg.starts_with("content/programs/ct.md:5: field `validity`"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -172,7 +202,13 @@ mod tests {
     fn refuses_path_tricks_in_id() {
         let text = GOOD.replace("name =", "id = \"../x\"\nname =");
         let errs = parse(&text, Path::new("p.md")).unwrap_err();
-        assert!(errs[0].to_string().contains("p.md:2: field `id`: invalid program id \"../x\""), "{}", errs[0]);
+        assert!(
+            errs[0]
+                .to_string()
+                .contains("p.md:2: field `id`: invalid program id \"../x\""),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub enum ProofError {
     #[error("verification method {0}: {1}")]
     UnknownKey(String, String),
     /// The signature does not match the document.
-    #[error("the signature does not match the document: it was changed after signing, or signed by another key")]
+    #[error(
+        "the signature does not match the document: it was changed after signing, or signed by another key"
+    )]
     BadSignature,
     /// The document cannot be canonicalized.
     #[error("cannot canonicalize the document: {0}")]
@@ -88,8 +90,14 @@ pub fn sign(
     let mut proof = proof_config(&unsecured, verification_method, created);
     let signature = key.sign(&hash_data(&proof, &unsecured)?);
     let value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
-    proof.as_object_mut().expect("built as object").insert("proofValue".into(), value.into());
-    unsecured.as_object_mut().expect("checked above").insert("proof".into(), proof);
+    proof
+        .as_object_mut()
+        .expect("built as object")
+        .insert("proofValue".into(), value.into());
+    unsecured
+        .as_object_mut()
+        .expect("checked above")
+        .insert("proof".into(), proof);
     Ok(unsecured)
 }
 
@@ -101,13 +109,19 @@ pub fn verify(
     resolve: impl Fn(&str) -> Result<VerifyingKey, String>,
 ) -> Result<String, ProofError> {
     let doc = secured.as_object().ok_or(ProofError::NotAnObject)?;
-    let proof = doc.get("proof").and_then(Value::as_object).ok_or(ProofError::NoProof)?;
+    let proof = doc
+        .get("proof")
+        .and_then(Value::as_object)
+        .ok_or(ProofError::NoProof)?;
     let member = |name: &'static str, expected: Option<&str>| -> Result<&str, ProofError> {
         let value = proof.get(name).and_then(Value::as_str);
         match (value, expected) {
             (Some(v), Some(e)) if v == e => Ok(v),
             (Some(v), None) => Ok(v),
-            _ => Err(ProofError::BadMember(name, expected.map_or("a string".into(), |e| format!("\"{e}\"")))),
+            _ => Err(ProofError::BadMember(
+                name,
+                expected.map_or("a string".into(), |e| format!("\"{e}\"")),
+            )),
         }
     };
     member("type", Some(PROOF_TYPE))?;
@@ -122,7 +136,10 @@ pub fn verify(
     unsecured.remove("proof");
     if let Some(context) = options.get("@context") {
         let wanted = context.as_array().ok_or(ProofError::ContextMismatch)?;
-        let have = unsecured.get("@context").and_then(Value::as_array).ok_or(ProofError::ContextMismatch)?;
+        let have = unsecured
+            .get("@context")
+            .and_then(Value::as_array)
+            .ok_or(ProofError::ContextMismatch)?;
         if have.len() < wanted.len() || have[..wanted.len()] != wanted[..] {
             return Err(ProofError::ContextMismatch);
         }
@@ -130,13 +147,16 @@ pub fn verify(
     }
     let key = resolve(method).map_err(|why| ProofError::UnknownKey(method.to_string(), why))?;
     let data = hash_data(&Value::Object(options), &Value::Object(unsecured))?;
-    key.verify_strict(&data, &signature).map_err(|_| ProofError::BadSignature)?;
+    key.verify_strict(&data, &signature)
+        .map_err(|_| ProofError::BadSignature)?;
     Ok(method.to_string())
 }
 
 fn decode_proof_value(text: &str) -> Result<Signature, ProofError> {
     let b58 = text.strip_prefix('z').ok_or(ProofError::BadProofValue)?;
-    let bytes = bs58::decode(b58).into_vec().map_err(|_| ProofError::BadProofValue)?;
+    let bytes = bs58::decode(b58)
+        .into_vec()
+        .map_err(|_| ProofError::BadProofValue)?;
     let bytes: [u8; 64] = bytes.try_into().map_err(|_| ProofError::BadProofValue)?;
     Ok(Signature::from_bytes(&bytes))
 }
@@ -152,7 +172,8 @@ mod tests {
 
     #[test]
     fn sign_then_verify_round_trips_and_detects_changes() {
-        let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "A", "n": 1.5});
+        let doc =
+            json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "A", "n": 1.5});
         let signed = sign(doc, &key(), "did:web:x#k", Some("2024-01-01T00:00:00Z")).unwrap();
         let vk = key().verifying_key();
         assert_eq!(verify(&signed, |_| Ok(vk)).unwrap(), "did:web:x#k");
@@ -163,7 +184,10 @@ mod tests {
         changed["proof"]["created"] = json!("2024-01-02T00:00:00Z");
         assert_eq!(verify(&changed, |_| Ok(vk)), Err(ProofError::BadSignature));
         let other = SigningKey::from_bytes(&[8u8; 32]).verifying_key();
-        assert_eq!(verify(&signed, |_| Ok(other)), Err(ProofError::BadSignature));
+        assert_eq!(
+            verify(&signed, |_| Ok(other)),
+            Err(ProofError::BadSignature)
+        );
     }
 
     #[test]
@@ -182,10 +206,16 @@ mod tests {
         let vk = key().verifying_key();
         let mut bad = signed.clone();
         bad["proof"]["cryptosuite"] = json!("eddsa-rdfc-2022");
-        assert!(matches!(verify(&bad, |_| Ok(vk)), Err(ProofError::BadMember("cryptosuite", _))));
+        assert!(matches!(
+            verify(&bad, |_| Ok(vk)),
+            Err(ProofError::BadMember("cryptosuite", _))
+        ));
         let mut bad = signed.clone();
         bad["proof"]["proofPurpose"] = json!("authentication");
-        assert!(matches!(verify(&bad, |_| Ok(vk)), Err(ProofError::BadMember("proofPurpose", _))));
+        assert!(matches!(
+            verify(&bad, |_| Ok(vk)),
+            Err(ProofError::BadMember("proofPurpose", _))
+        ));
         let mut bad = signed.clone();
         bad["@context"] = json!(["https://example.org/other"]);
         assert_eq!(verify(&bad, |_| Ok(vk)), Err(ProofError::ContextMismatch));

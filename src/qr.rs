@@ -21,6 +21,9 @@ mod tests {
     #[test]
     fn renders_svg() {
         let out = super::svg("https://certs.example.org/credentials/a-1/").unwrap();
-        assert!(out.starts_with("<?xml") && out.contains("<svg") && out.contains("<path"), "{out}");
+        assert!(
+            out.starts_with("<?xml") && out.contains("<svg") && out.contains("<path"),
+            "{out}"
+        );
     }
 }

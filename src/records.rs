@@ -14,7 +14,13 @@ use crate::ids;
 /// Fields every record must have.
 pub const REQUIRED: [&str; 4] = ["id", "holder_name", "program", "issued"];
 /// Fields a record may have.
-pub const OPTIONAL: [&str; 5] = ["holder_email", "expires", "evidence_exam", "evidence_score", "evidence_date"];
+pub const OPTIONAL: [&str; 5] = [
+    "holder_email",
+    "expires",
+    "evidence_exam",
+    "evidence_score",
+    "evidence_date",
+];
 
 /// A credential record: who holds which program's credential, and since when.
 #[derive(Debug, Clone)]
@@ -66,9 +72,14 @@ struct RawRecord {
 /// Reads the records in a CSV file's text.
 pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
-        Ok(h) => h.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect::<Vec<_>>(),
+        Ok(h) => h
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect::<Vec<_>>(),
         Err(e) => return (Vec::new(), vec![csv_diagnostic(path, &e)]),
     };
     for column in &headers {
@@ -77,7 +88,11 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
                 Diagnostic::new(path, format!("unknown column \"{column}\""))
                     .line(1)
                     .field(column.clone())
-                    .hint(format!("the columns are {} (required) and {}", REQUIRED.join(", "), OPTIONAL.join(", "))),
+                    .hint(format!(
+                        "the columns are {} (required) and {}",
+                        REQUIRED.join(", "),
+                        OPTIONAL.join(", ")
+                    )),
             );
         }
     }
@@ -110,7 +125,13 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
             .filter(|(_, v)| !v.is_empty())
             .map(|(h, v)| (h.clone(), (v.to_string(), line)))
             .collect();
-        let raw = RawRecord { origin: Origin { path: path.to_path_buf(), line }, fields };
+        let raw = RawRecord {
+            origin: Origin {
+                path: path.to_path_buf(),
+                line,
+            },
+            fields,
+        };
         match check(raw) {
             Ok(record) => records.push(record),
             Err(mut errs) => problems.append(&mut errs),
@@ -155,7 +176,11 @@ pub fn parse_toml(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
                 toml::Value::Integer(i) => i.to_string(),
                 toml::Value::Float(f) => f.to_string(),
                 _ => {
-                    problems.push(Diagnostic::new(path, "expected text, a number or a date").line(field_line).field(name));
+                    problems.push(
+                        Diagnostic::new(path, "expected text, a number or a date")
+                            .line(field_line)
+                            .field(name),
+                    );
                     continue;
                 }
             };
@@ -164,7 +189,11 @@ pub fn parse_toml(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
                     Diagnostic::new(path, format!("unknown field \"{name}\""))
                         .line(field_line)
                         .field(name.clone())
-                        .hint(format!("the fields are {} (required) and {}", REQUIRED.join(", "), OPTIONAL.join(", "))),
+                        .hint(format!(
+                            "the fields are {} (required) and {}",
+                            REQUIRED.join(", "),
+                            OPTIONAL.join(", ")
+                        )),
                 );
                 continue;
             }
@@ -172,7 +201,13 @@ pub fn parse_toml(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
                 fields.insert(name, (text_value, field_line));
             }
         }
-        match check(RawRecord { origin: Origin { path: path.to_path_buf(), line }, fields }) {
+        match check(RawRecord {
+            origin: Origin {
+                path: path.to_path_buf(),
+                line,
+            },
+            fields,
+        }) {
             Ok(record) => records.push(record),
             Err(mut errs) => problems.append(&mut errs),
         }
@@ -189,7 +224,11 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let mut required = |name: &'static str, problems: &mut Vec<Diagnostic>| match take(name) {
         Some(v) => Some(v),
         None => {
-            problems.push(Diagnostic::new(&path, "is required and empty").line(record_line).field(name));
+            problems.push(
+                Diagnostic::new(&path, "is required and empty")
+                    .line(record_line)
+                    .field(name),
+            );
             None
         }
     };
@@ -199,6 +238,7 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let issued = required("issued", &mut problems);
     let holder_email = take("holder_email");
     let expires = take("expires");
+    let expires_line = expires.as_ref().map(|(_, line)| *line);
     let exam = take("evidence_exam");
     let score = take("evidence_score");
     let evidence_date = take("evidence_date");
@@ -213,29 +253,42 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let expires_date = date("expires", expires, &mut problems);
     let evidence_date = date("evidence_date", evidence_date, &mut problems);
 
-    if let Some((id, line)) = &id {
-        if !ids::is_valid_id(id) {
-            problems.push(Diagnostic::new(&path, format!("invalid credential id \"{id}\"")).line(*line).field("id").hint(ids::id_rules()));
-        }
-    }
-    if let Some((program, line)) = &program {
-        if !ids::is_valid_id(program) {
-            problems.push(Diagnostic::new(&path, format!("invalid program id \"{program}\"")).line(*line).field("program").hint(ids::id_rules()));
+    for (field, kind, value) in [("id", "credential", &id), ("program", "program", &program)] {
+        if let Some((value, line)) = value
+            && !ids::is_valid_id(value)
+        {
+            problems.push(
+                Diagnostic::new(&path, format!("invalid {kind} id \"{value}\""))
+                    .line(*line)
+                    .field(field)
+                    .hint(ids::id_rules()),
+            );
         }
     }
     if let Some((email, line)) = &holder_email {
-        let plausible = email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+        let plausible = email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
         if !plausible || email.contains(char::is_whitespace) {
-            problems.push(Diagnostic::new(&path, format!("\"{email}\" is not an email address")).line(*line).field("holder_email"));
-        }
-    }
-    if let (Some(issued), Some(expires)) = (issued_date, expires_date) {
-        if expires < issued {
-            let line = record_line;
             problems.push(
-                Diagnostic::new(&path, format!("expires {expires} is before issued {issued}")).line(line).field("expires"),
+                Diagnostic::new(&path, format!("\"{email}\" is not an email address"))
+                    .line(*line)
+                    .field("holder_email"),
             );
         }
+    }
+    if let (Some(issued), Some(expires)) = (issued_date, expires_date)
+        && expires < issued
+    {
+        let line = expires_line.unwrap_or(record_line);
+        problems.push(
+            Diagnostic::new(
+                &path,
+                format!("expires {expires} is before issued {issued}"),
+            )
+            .line(line)
+            .field("expires"),
+        );
     }
     if exam.is_none() && (score.is_some() || evidence_date.is_some()) {
         problems.push(
@@ -248,7 +301,8 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let (Some((id, _)), Some((holder_name, _)), Some((program, _)), Some(issued)) = (id, holder_name, program, issued_date)
+    let (Some((id, _)), Some((holder_name, _)), Some((program, _)), Some(issued)) =
+        (id, holder_name, program, issued_date)
     else {
         unreachable!("missing fields were reported above");
     };
@@ -259,7 +313,11 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
         program,
         issued,
         expires: expires_date,
-        evidence: exam.map(|(exam, _)| Evidence { exam, score: score.map(|(s, _)| s), date: evidence_date }),
+        evidence: exam.map(|(exam, _)| Evidence {
+            exam,
+            score: score.map(|(s, _)| s),
+            date: evidence_date,
+        }),
         origin: raw.origin,
     })
 }
@@ -282,30 +340,58 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(records[0].holder_name, "Doe, Jane");
         assert_eq!(records[0].origin.line, 2);
-        assert_eq!(records[0].evidence.as_ref().unwrap().score.as_deref(), Some("91"));
+        assert_eq!(
+            records[0].evidence.as_ref().unwrap().score.as_deref(),
+            Some("91")
+        );
         assert_eq!(records[0].expires, None);
     }
 
     #[test]
     fn names_file_line_and_field_of_bad_values() {
-        let (_, problems) = csv("id,holder_name,program,issued\nok-1,A,p,2024-01-01\nbad/1,B,p,2024-02-30\n");
+        let (_, problems) =
+            csv("id,holder_name,program,issued\nok-1,A,p,2024-01-01\nbad/1,B,p,2024-02-30\n");
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].starts_with("r.csv:3: field `issued`: malformed date \"2024-02-30\""), "{}", problems[0]);
-        assert!(problems[1].starts_with("r.csv:3: field `id`: invalid credential id \"bad/1\""), "{}", problems[1]);
+        assert!(
+            problems[0].starts_with("r.csv:3: field `issued`: malformed date \"2024-02-30\""),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1].starts_with("r.csv:3: field `id`: invalid credential id \"bad/1\""),
+            "{}",
+            problems[1]
+        );
     }
 
     #[test]
     fn reports_missing_and_unknown_columns() {
         let (_, problems) = csv("id,holder_name,issued,expiry\nx,A,2024-01-01,2025-01-01\n");
-        assert!(problems.iter().any(|p| p.starts_with("r.csv:1: field `expiry`: unknown column")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.starts_with("r.csv:1: field `program`: missing required column")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("r.csv:1: field `expiry`: unknown column")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("r.csv:1: field `program`: missing required column")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn reports_empty_required_fields_and_ragged_rows() {
         let (_, problems) = csv("id,holder_name,program,issued\nx,,p,2024-01-01\ny,A,p\n");
-        assert!(problems[0].starts_with("r.csv:2: field `holder_name`: is required"), "{problems:?}");
-        assert!(problems[1].starts_with("r.csv:3: cannot read CSV"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("r.csv:2: field `holder_name`: is required"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("r.csv:3: cannot read CSV"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -314,15 +400,30 @@ mod tests {
         let (records, problems) = parse_toml(text, Path::new("r.toml"));
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].issued.to_string(), "2024-03-01");
-        assert_eq!(records[0].evidence.as_ref().unwrap().score.as_deref(), Some("88"));
+        assert_eq!(
+            records[0].evidence.as_ref().unwrap().score.as_deref(),
+            Some("88")
+        );
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].to_string().starts_with("r.toml:13: field `issued`: malformed date"), "{}", problems[0]);
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("r.toml:13: field `issued`: malformed date"),
+            "{}",
+            problems[0]
+        );
     }
 
     #[test]
     fn reports_unknown_toml_fields() {
         let text = "[[credential]]\nid = \"t-1\"\nholder = \"A\"\n";
         let (_, problems) = parse_toml(text, Path::new("r.toml"));
-        assert!(problems[0].to_string().starts_with("r.toml:3: field `holder`: unknown field"), "{}", problems[0]);
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("r.toml:3: field `holder`: unknown field"),
+            "{}",
+            problems[0]
+        );
     }
 }

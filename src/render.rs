@@ -107,7 +107,11 @@ pub struct EvidenceView<'a> {
 }
 
 /// A credential's status on `as_of`.
-pub fn status(issued: NaiveDate, valid_until: Option<NaiveDate>, as_of: NaiveDate) -> (&'static str, &'static str) {
+pub fn status(
+    issued: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> (&'static str, &'static str) {
     if issued > as_of {
         ("not-yet-valid", "Not yet valid")
     } else if valid_until.is_some_and(|until| until < as_of) {
@@ -167,7 +171,11 @@ impl<'a> Pages<'a> {
             },
         );
         base.insert("as_of", &as_of.to_string());
-        Pages { theme, base, base_path: site.config.base_url.path().to_string() }
+        Pages {
+            theme,
+            base,
+            base_path: site.config.base_url.path().to_string(),
+        }
     }
 
     fn context(&self, root: &str) -> Context {
@@ -184,7 +192,11 @@ impl<'a> Pages<'a> {
     }
 
     /// A program's page with its holders.
-    pub fn program(&self, program: &ProgramView<'_>, credentials: &[&CredentialView<'_>]) -> anyhow::Result<String> {
+    pub fn program(
+        &self,
+        program: &ProgramView<'_>,
+        credentials: &[&CredentialView<'_>],
+    ) -> anyhow::Result<String> {
         let mut context = self.context("../../");
         context.insert("program", program);
         context.insert("credentials", credentials);
@@ -192,7 +204,11 @@ impl<'a> Pages<'a> {
     }
 
     /// The registry home page.
-    pub fn index(&self, programs: &[ProgramView<'_>], credentials: &[CredentialView<'_>]) -> anyhow::Result<String> {
+    pub fn index(
+        &self,
+        programs: &[ProgramView<'_>],
+        credentials: &[CredentialView<'_>],
+    ) -> anyhow::Result<String> {
         let mut context = self.context("");
         context.insert("programs", programs);
         context.insert("credentials", credentials);
@@ -201,7 +217,8 @@ impl<'a> Pages<'a> {
 
     /// The not-found page (served at any depth, so it links from the host root).
     pub fn not_found(&self) -> anyhow::Result<String> {
-        self.theme.render("404.html", &self.context(&self.base_path))
+        self.theme
+            .render("404.html", &self.context(&self.base_path))
     }
 }
 
@@ -221,9 +238,18 @@ mod tests {
     #[test]
     fn status_follows_dates() {
         let issued = d("2024-01-01");
-        assert_eq!(status(issued, Some(d("2025-01-01")), d("2024-06-01")).0, "valid");
-        assert_eq!(status(issued, Some(d("2025-01-01")), d("2025-01-01")).0, "valid");
-        assert_eq!(status(issued, Some(d("2025-01-01")), d("2025-01-02")).0, "expired");
+        assert_eq!(
+            status(issued, Some(d("2025-01-01")), d("2024-06-01")).0,
+            "valid"
+        );
+        assert_eq!(
+            status(issued, Some(d("2025-01-01")), d("2025-01-01")).0,
+            "valid"
+        );
+        assert_eq!(
+            status(issued, Some(d("2025-01-01")), d("2025-01-02")).0,
+            "expired"
+        );
         assert_eq!(status(issued, None, d("2099-01-01")).0, "valid");
         assert_eq!(status(issued, None, d("2023-12-31")).0, "not-yet-valid");
     }

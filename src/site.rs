@@ -47,8 +47,15 @@ impl Site {
                 Ok(program) => {
                     if let Some(first) = program_files.get(&program.id) {
                         problems.push(
-                            Diagnostic::new(&shown, format!("duplicate program id \"{}\", also used by {}", program.id, first.display()))
-                                .field("id"),
+                            Diagnostic::new(
+                                &shown,
+                                format!(
+                                    "duplicate program id \"{}\", also used by {}",
+                                    program.id,
+                                    first.display()
+                                ),
+                            )
+                            .field("id"),
                         );
                     } else {
                         program_files.insert(program.id.clone(), shown);
@@ -76,7 +83,12 @@ impl Site {
         if !problems.is_empty() {
             return Err(Diagnostics(problems).into());
         }
-        Ok(Site { root: root.to_path_buf(), config, programs, records })
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            programs,
+            records,
+        })
     }
 
     /// The program of a record (present: loading checks every reference).
@@ -87,21 +99,41 @@ impl Site {
     /// The last day a credential is valid: the record's `expires`, else issued + the
     /// program's validity, else none (valid indefinitely).
     pub fn valid_until(&self, record: &Record) -> Option<NaiveDate> {
-        record.expires.or_else(|| self.program_of(record).validity.and_then(|v| v.expiry(record.issued)))
+        record.expires.or_else(|| {
+            self.program_of(record)
+                .validity
+                .and_then(|v| v.expiry(record.issued))
+        })
     }
 }
 
 /// Checks record → program references and duplicate ids; sorts records by id.
-fn check_references(programs: &BTreeMap<String, Program>, records: &mut Vec<Record>, problems: &mut Vec<Diagnostic>) {
-    records.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.path.cmp(&b.origin.path)).then(a.origin.line.cmp(&b.origin.line)));
+fn check_references(
+    programs: &BTreeMap<String, Program>,
+    records: &mut [Record],
+    problems: &mut Vec<Diagnostic>,
+) {
+    records.sort_by(|a, b| {
+        a.id.cmp(&b.id)
+            .then_with(|| a.origin.path.cmp(&b.origin.path))
+            .then(a.origin.line.cmp(&b.origin.line))
+    });
     for pair in records.windows(2) {
         if pair[0].id == pair[1].id {
             let (first, second) = (&pair[0].origin, &pair[1].origin);
             problems.push(
-                Diagnostic::new(&second.path, format!("duplicate credential id \"{}\", first used at {}:{}", pair[1].id, first.path.display(), first.line))
-                    .line(second.line)
-                    .field("id")
-                    .hint("every credential needs its own id; it is part of the credential's URL"),
+                Diagnostic::new(
+                    &second.path,
+                    format!(
+                        "duplicate credential id \"{}\", first used at {}:{}",
+                        pair[1].id,
+                        first.path.display(),
+                        first.line
+                    ),
+                )
+                .line(second.line)
+                .field("id")
+                .hint("every credential needs its own id; it is part of the credential's URL"),
             );
         }
     }
@@ -109,14 +141,21 @@ fn check_references(programs: &BTreeMap<String, Program>, records: &mut Vec<Reco
         if !programs.contains_key(&record.program) {
             let known: Vec<&str> = programs.keys().map(String::as_str).collect();
             problems.push(
-                Diagnostic::new(&record.origin.path, format!("unknown program id \"{}\"", record.program))
-                    .line(record.origin.line)
-                    .field("program")
-                    .hint(if known.is_empty() {
-                        format!("add the program as {PROGRAMS_DIR}/{}.md", record.program)
-                    } else {
-                        format!("known programs: {}; or add {PROGRAMS_DIR}/{}.md", known.join(", "), record.program)
-                    }),
+                Diagnostic::new(
+                    &record.origin.path,
+                    format!("unknown program id \"{}\"", record.program),
+                )
+                .line(record.origin.line)
+                .field("program")
+                .hint(if known.is_empty() {
+                    format!("add the program as {PROGRAMS_DIR}/{}.md", record.program)
+                } else {
+                    format!(
+                        "known programs: {}; or add {PROGRAMS_DIR}/{}.md",
+                        known.join(", "),
+                        record.program
+                    )
+                }),
             );
         }
     }
@@ -139,14 +178,24 @@ fn files_in(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>>
         if !dir.exists() {
             continue;
         }
-        for entry in fs::read_dir(&dir).with_context(|| format!("cannot read folder {}", dir.display()))? {
-            let path = entry.with_context(|| format!("cannot read folder {}", dir.display()))?.path();
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        for entry in
+            fs::read_dir(&dir).with_context(|| format!("cannot read folder {}", dir.display()))?
+        {
+            let path = entry
+                .with_context(|| format!("cannot read folder {}", dir.display()))?
+                .path();
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
                 continue;
             }
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
+            } else if path
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            {
                 out.push(path);
             }
         }

@@ -12,16 +12,33 @@ use tera::Tera;
 
 /// The built-in default theme's templates, embedded from `themes/default/templates/`.
 pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
-    ("base.html", include_str!("../themes/default/templates/base.html")),
-    ("index.html", include_str!("../themes/default/templates/index.html")),
-    ("program.html", include_str!("../themes/default/templates/program.html")),
-    ("credential.html", include_str!("../themes/default/templates/credential.html")),
-    ("404.html", include_str!("../themes/default/templates/404.html")),
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../themes/default/templates/index.html"),
+    ),
+    (
+        "program.html",
+        include_str!("../themes/default/templates/program.html"),
+    ),
+    (
+        "credential.html",
+        include_str!("../themes/default/templates/credential.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
 ];
 
 /// The built-in default theme's static files.
-pub const DEFAULT_STATIC: [(&str, &[u8]); 1] =
-    [("style.css", include_bytes!("../themes/default/static/style.css"))];
+pub const DEFAULT_STATIC: [(&str, &[u8]); 1] = [(
+    "style.css",
+    include_bytes!("../themes/default/static/style.css"),
+)];
 
 /// Loaded templates and the static files to copy.
 pub struct Theme {
@@ -44,27 +61,47 @@ impl Theme {
         let layers = [theme_dir.join("templates"), root.join("templates")];
         let mut sources: BTreeMap<String, (String, String)> = DEFAULT_TEMPLATES
             .iter()
-            .map(|(n, t)| (n.to_string(), (t.to_string(), format!("built-in default theme: {n}"))))
+            .map(|(n, t)| {
+                (
+                    n.to_string(),
+                    (t.to_string(), format!("built-in default theme: {n}")),
+                )
+            })
             .collect();
         for dir in &layers {
             for (rel, path) in files_under(dir)? {
                 if rel.ends_with(".html") {
-                    let text = fs::read_to_string(&path).with_context(|| format!("cannot read template {}", path.display()))?;
+                    let text = fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read template {}", path.display()))?;
                     sources.insert(rel, (text, path.display().to_string()));
                 }
             }
         }
         let mut tera = Tera::new();
-        tera.add_raw_templates(sources.iter().map(|(name, (text, _))| (name.as_str(), text.as_str()))).map_err(|e| {
-            let origins: Vec<&str> = sources.values().map(|(_, origin)| origin.as_str()).collect();
-            anyhow::anyhow!("cannot load the theme templates: {e}\n     templates in use: {}", origins.join(", "))
+        tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (text, _))| (name.as_str(), text.as_str())),
+        )
+        .map_err(|e| {
+            let origins: Vec<&str> = sources
+                .values()
+                .map(|(_, origin)| origin.as_str())
+                .collect();
+            anyhow::anyhow!(
+                "cannot load the theme templates: {e}\n     templates in use: {}",
+                origins.join(", ")
+            )
         })?;
 
-        let mut static_files: BTreeMap<String, Vec<u8>> =
-            DEFAULT_STATIC.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        let mut static_files: BTreeMap<String, Vec<u8>> = DEFAULT_STATIC
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect();
         for dir in [theme_dir.join("static"), root.join("static")] {
             for (rel, path) in files_under(&dir)? {
-                let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let bytes =
+                    fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 static_files.insert(rel, bytes);
             }
         }
@@ -73,7 +110,9 @@ impl Theme {
 
     /// Renders a template, naming it in the error.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String> {
-        self.tera.render(template, context).map_err(|e| anyhow::anyhow!("cannot render template {template}: {e}"))
+        self.tera
+            .render(template, context)
+            .map_err(|e| anyhow::anyhow!("cannot render template {template}: {e}"))
     }
 }
 
@@ -85,16 +124,27 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         if !current.is_dir() {
             continue;
         }
-        for entry in fs::read_dir(&current).with_context(|| format!("cannot read folder {}", current.display()))? {
-            let path = entry.with_context(|| format!("cannot read folder {}", current.display()))?.path();
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        for entry in fs::read_dir(&current)
+            .with_context(|| format!("cannot read folder {}", current.display()))?
+        {
+            let path = entry
+                .with_context(|| format!("cannot read folder {}", current.display()))?
+                .path();
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
                 continue;
             }
             if path.is_dir() {
                 stack.push(path);
             } else {
                 let rel = path.strip_prefix(dir).expect("under dir");
-                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 out.push((rel, path));
             }
         }

@@ -38,23 +38,46 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
         Some(p) => p.to_path_buf(),
         None => find_did_document(path)?,
     };
-    let did_doc = read_json(&did_path).with_context(|| format!("cannot use the DID document {}", did_path.display()))?;
-    let mut report = Report { did_document: did_path, ..Report::default() };
+    let did_doc = read_json(&did_path)
+        .with_context(|| format!("cannot use the DID document {}", did_path.display()))?;
+    let mut report = Report {
+        did_document: did_path,
+        ..Report::default()
+    };
     if path.is_dir() {
         let credentials = path.join("credentials");
         let mut dirs: Vec<PathBuf> = match fs::read_dir(&credentials) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect(),
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect(),
             Err(e) => bail!("cannot read {}: {e}", credentials.display()),
         };
         dirs.sort();
         for dir in dirs {
-            let id = dir.file_name().unwrap_or_default().to_string_lossy().to_string();
-            check_file(&dir.join("credential.json"), &did_doc, Some(&id), &mut report);
+            let id = dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            check_file(
+                &dir.join("credential.json"),
+                &did_doc,
+                Some(&id),
+                &mut report,
+            );
         }
         check_file(&path.join("feed.json"), &did_doc, None, &mut report);
     } else {
-        let id = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().to_string());
-        let expected = if path.file_name().is_some_and(|n| n == "credential.json") { id } else { None };
+        let id = path
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().to_string());
+        let expected = if path.file_name().is_some_and(|n| n == "credential.json") {
+            id
+        } else {
+            None
+        };
         check_file(path, &did_doc, expected.as_deref(), &mut report);
     }
     Ok(report)
@@ -75,34 +98,54 @@ fn check_file(path: &Path, did_doc: &Value, folder_id: Option<&str>, report: &mu
 /// Checks one document; returns whether it is an expired credential.
 fn check_document(path: &Path, did_doc: &Value, folder_id: Option<&str>) -> Result<bool, String> {
     let doc = read_json(path).map_err(|e| format!("{e:#}"))?;
-    let did = did_doc.get("id").and_then(Value::as_str).unwrap_or_default();
-    proof::verify(&doc, |method| resolve_assertion_key(did_doc, method)).map_err(|e| e.to_string())?;
+    let did = did_doc
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    proof::verify(&doc, |method| resolve_assertion_key(did_doc, method))
+        .map_err(|e| e.to_string())?;
     let is_credential = doc.get("credentialSubject").is_some();
     if !is_credential {
         return Ok(false);
     }
-    let issuer = doc.get("issuer").and_then(|i| i.get("id").or(Some(i))).and_then(Value::as_str);
+    let issuer = doc
+        .get("issuer")
+        .and_then(|i| i.get("id").or(Some(i)))
+        .and_then(Value::as_str);
     if issuer != Some(did) {
-        return Err(format!("the issuer {} is not {did}, the DID the signing key belongs to", issuer.unwrap_or("(none)")));
+        return Err(format!(
+            "the issuer {} is not {did}, the DID the signing key belongs to",
+            issuer.unwrap_or("(none)")
+        ));
     }
     if let Some(id) = folder_id {
         let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
         if !own.ends_with(&format!("/credentials/{id}/credential.json")) {
-            return Err(format!("the credential's id {own} does not belong in folder credentials/{id}/"));
+            return Err(format!(
+                "the credential's id {own} does not belong in folder credentials/{id}/"
+            ));
         }
     }
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    Ok(doc.get("validUntil").and_then(Value::as_str).is_some_and(|until| until < now.as_str()))
+    Ok(doc
+        .get("validUntil")
+        .and_then(Value::as_str)
+        .is_some_and(|until| until < now.as_str()))
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
 }
 
 /// Finds the DID document of the site that `path` is in.
 fn find_did_document(path: &Path) -> Result<PathBuf> {
-    let start = if path.is_dir() { Some(path) } else { path.parent() };
+    let start = if path.is_dir() {
+        Some(path)
+    } else {
+        path.parent()
+    };
     let mut dir = start;
     while let Some(d) = dir {
         for candidate in [d.join(".well-known/did.json"), d.join("did.json")] {
@@ -118,6 +161,10 @@ fn find_did_document(path: &Path) -> Result<PathBuf> {
     bail!(
         "no DID document found for {}: looked for .well-known/did.json and did.json{}\n     hint: pass the issuer's DID document with --did FILE",
         path.display(),
-        if path.is_dir() { " in that folder" } else { " in its folder and the folders above" }
+        if path.is_dir() {
+            " in that folder"
+        } else {
+            " in its folder and the folders above"
+        }
     )
 }

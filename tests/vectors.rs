@@ -11,7 +11,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn vector(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(name);
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -27,7 +29,11 @@ fn key_pair() -> (ed25519_dalek::SigningKey, VerifyingKey) {
     let pair = json("keyPair.json");
     let secret = keys::decode_secret(pair["privateKeyMultibase"].as_str().unwrap()).unwrap();
     let public = keys::decode_public(pair["publicKeyMultibase"].as_str().unwrap()).unwrap();
-    assert_eq!(secret.verifying_key(), public, "the vector's key pair belongs together");
+    assert_eq!(
+        secret.verifying_key(),
+        public,
+        "the vector's key pair belongs together"
+    );
     (secret, public)
 }
 
@@ -38,8 +44,14 @@ fn proof_config() -> Value {
 #[test]
 fn canonical_forms_match() {
     let unsigned = json("unsigned.json");
-    assert_eq!(proof::canonicalize(&unsigned).unwrap(), vector("eddsa-jcs-2022/canonDocJCS.txt").trim().as_bytes());
-    assert_eq!(proof::canonicalize(&proof_config()).unwrap(), vector("eddsa-jcs-2022/proofCanonJCS.txt").trim().as_bytes());
+    assert_eq!(
+        proof::canonicalize(&unsigned).unwrap(),
+        vector("eddsa-jcs-2022/canonDocJCS.txt").trim().as_bytes()
+    );
+    assert_eq!(
+        proof::canonicalize(&proof_config()).unwrap(),
+        vector("eddsa-jcs-2022/proofCanonJCS.txt").trim().as_bytes()
+    );
 }
 
 #[test]
@@ -47,10 +59,19 @@ fn hashes_match() {
     let unsigned = json("unsigned.json");
     let doc_hash = Sha256::digest(proof::canonicalize(&unsigned).unwrap());
     let proof_hash = Sha256::digest(proof::canonicalize(&proof_config()).unwrap());
-    assert_eq!(hex(&doc_hash), vector("eddsa-jcs-2022/docHashJCS.txt").trim());
-    assert_eq!(hex(&proof_hash), vector("eddsa-jcs-2022/proofHashJCS.txt").trim());
+    assert_eq!(
+        hex(&doc_hash),
+        vector("eddsa-jcs-2022/docHashJCS.txt").trim()
+    );
+    assert_eq!(
+        hex(&proof_hash),
+        vector("eddsa-jcs-2022/proofHashJCS.txt").trim()
+    );
     let combined = proof::hash_data(&proof_config(), &unsigned).unwrap();
-    assert_eq!(hex(&combined), vector("eddsa-jcs-2022/combinedHashJCS.txt").trim());
+    assert_eq!(
+        hex(&combined),
+        vector("eddsa-jcs-2022/combinedHashJCS.txt").trim()
+    );
 }
 
 #[test]
@@ -83,8 +104,17 @@ fn signing_reproduces_the_signed_vector() {
 }
 
 fn verify_vector(doc: &Value, public: VerifyingKey) -> Result<String, proof::ProofError> {
-    let expected = proof_config()["verificationMethod"].as_str().unwrap().to_string();
-    proof::verify(doc, |method| if method == expected { Ok(public) } else { Err("unknown key".into()) })
+    let expected = proof_config()["verificationMethod"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    proof::verify(doc, |method| {
+        if method == expected {
+            Ok(public)
+        } else {
+            Err("unknown key".into())
+        }
+    })
 }
 
 #[test]
@@ -106,10 +136,19 @@ fn verification_rejects_every_one_byte_change() {
             let mut changed = canonical.clone();
             changed[i] = replacement;
             // A change that breaks the JSON is rejected by parsing; every other must fail verification.
-            let Ok(doc) = serde_json::from_slice::<Value>(&changed) else { continue };
-            assert!(verify_vector(&doc, public).is_err(), "byte {i} changed to {:?} still verifies", replacement as char);
+            let Ok(doc) = serde_json::from_slice::<Value>(&changed) else {
+                continue;
+            };
+            assert!(
+                verify_vector(&doc, public).is_err(),
+                "byte {i} changed to {:?} still verifies",
+                replacement as char
+            );
             checked += 1;
         }
     }
-    assert!(checked > canonical.len(), "most one-byte changes keep valid JSON and were checked ({checked})");
+    assert!(
+        checked > canonical.len(),
+        "most one-byte changes keep valid JSON and were checked ({checked})"
+    );
 }

@@ -1,0 +1,388 @@
+//! Building the example site: it verifies, it is reproducible, tampering is caught,
+//! and nothing secret or unescaped reaches the output.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+use credsite::keys;
+use credsite::verify::verify_path;
+use serde_json::Value;
+
+#[test]
+fn example_site_builds_and_verifies() {
+    let site = example_site();
+    let report = build(site.path());
+    assert_eq!(report.programs, 3);
+    assert!(report.credentials >= 45, "{}", report.credentials);
+    assert!(report.expired > 0, "the example has expired credentials");
+    assert_eq!(report.key, credsite::KeySource::Created);
+    let public = site.path().join("public");
+    for rel in [
+        "index.html",
+        "404.html",
+        "feed.json",
+        ".well-known/did.json",
+        "style.css",
+        "logo.svg",
+        "programs/cdpp/index.html",
+    ] {
+        assert!(public.join(rel).is_file(), "{rel} missing");
+    }
+    let cred = public.join("credentials/cdpp-2021-0099");
+    for rel in ["credential.json", "index.html", "qr.svg"] {
+        assert!(cred.join(rel).is_file(), "{rel} missing");
+    }
+    let verified = verify_path(&public, None).unwrap();
+    assert!(verified.ok(), "{:?}", verified.failures);
+    assert_eq!(
+        verified.verified.len(),
+        report.credentials + 1,
+        "every credential and the feed"
+    );
+}
+
+#[test]
+fn credentials_have_the_open_badges_shape_and_record_dates() {
+    let site = example_site();
+    build(site.path());
+    let text = fs::read_to_string(
+        site.path()
+            .join("public/credentials/cdpp-2021-0099/credential.json"),
+    )
+    .unwrap();
+    let c: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        c["type"],
+        serde_json::json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    assert_eq!(c["@context"][0], "https://www.w3.org/ns/credentials/v2");
+    assert_eq!(c["issuer"]["id"], "did:web:registry.harbourline.example");
+    assert_eq!(c["validFrom"], "2021-02-15T00:00:00Z");
+    assert_eq!(
+        c["validUntil"], "2023-02-15T23:59:59Z",
+        "an explicit expiry wins over the program validity"
+    );
+    assert_eq!(
+        c["proof"]["created"], "2021-02-15T00:00:00Z",
+        "created comes from the record, not the clock"
+    );
+    assert_eq!(c["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    let method = c["proof"]["verificationMethod"].as_str().unwrap();
+    assert!(
+        method.starts_with("did:web:registry.harbourline.example#z6Mk"),
+        "{method}"
+    );
+    assert_eq!(
+        c["credentialSubject"]["achievement"]["name"],
+        "Certified Data Protection Practitioner"
+    );
+
+    // Default expiry: issued + program validity (3 years).
+    let c: Value = serde_json::from_str(
+        &fs::read_to_string(
+            site.path()
+                .join("public/credentials/cdpp-2025-0101/credential.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c["validUntil"], "2028-09-01T23:59:59Z");
+    let page = fs::read_to_string(
+        site.path()
+            .join("public/credentials/cdpp-2021-0099/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("status-expired"),
+        "an expired credential says so"
+    );
+    assert!(
+        !page.to_lowercase().contains("verified"),
+        "no fake verification badge"
+    );
+}
+
+#[test]
+fn holder_email_is_published_only_as_a_salted_hash() {
+    let site = example_site();
+    build(site.path());
+    let all = tree(&site.path().join("public"));
+    for (rel, bytes) in &all {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("m.vanderlinde@mail.example"),
+            "email in clear in {rel}"
+        );
+    }
+    let c: Value =
+        serde_json::from_slice(&all["credentials/csla-2018-0007/credential.json"]).unwrap();
+    let email = &c["credentialSubject"]["identifier"][1];
+    assert_eq!(email["hashed"], true);
+    let salt = email["salt"].as_str().unwrap();
+    assert_eq!(
+        email["identityHash"],
+        credsite::credential::identity_hash("m.vanderlinde@mail.example", salt)
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = example_site();
+    build(site.path());
+    let first = tree(&site.path().join("public"));
+    build(site.path());
+    let second = tree(&site.path().join("public"));
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (rel, bytes) in &first {
+        assert!(bytes == &second[rel], "{rel} differs between builds");
+    }
+    assert!(first.len() > 150);
+}
+
+#[test]
+fn qr_code_holds_the_absolute_page_url() {
+    let site = example_site();
+    build(site.path());
+    let page = fs::read_to_string(
+        site.path()
+            .join("public/credentials/cdpp-2025-0101/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("https://registry.harbourline.example/credentials/cdpp-2025-0101/"));
+    let svg =
+        fs::read_to_string(site.path().join("public/credentials/cdpp-2025-0101/qr.svg")).unwrap();
+    assert_eq!(
+        svg,
+        credsite::qr::svg("https://registry.harbourline.example/credentials/cdpp-2025-0101/")
+            .unwrap()
+    );
+}
+
+/// Every string, number and boolean in a JSON value, as JSON pointers.
+fn leaves(value: &Value, pointer: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            leaves(
+                v,
+                format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
+                out,
+            )
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| leaves(v, format!("{pointer}/{i}"), out)),
+        _ => out.push(pointer),
+    }
+}
+
+#[test]
+fn changing_any_field_of_a_credential_fails_verification() {
+    let site = example_site();
+    build(site.path());
+    let public = site.path().join("public");
+    let path = public.join("credentials/cdpp-2025-0101/credential.json");
+    let original = fs::read_to_string(&path).unwrap();
+    let doc: Value = serde_json::from_str(&original).unwrap();
+    let mut pointers = Vec::new();
+    leaves(&doc, String::new(), &mut pointers);
+    assert!(pointers.len() > 30, "{pointers:?}");
+    for pointer in &pointers {
+        let mut changed = doc.clone();
+        let leaf = changed.pointer_mut(pointer).unwrap();
+        *leaf = match leaf {
+            Value::String(s) => Value::String(format!("{s}x")),
+            Value::Bool(b) => Value::Bool(!*b),
+            Value::Number(_) => Value::from(42),
+            _ => Value::String("x".into()),
+        };
+        fs::write(&path, serde_json::to_string_pretty(&changed).unwrap()).unwrap();
+        let report = verify_path(&public, None).unwrap();
+        assert!(!report.ok(), "changing {pointer} still verifies");
+        assert_eq!(report.failures.len(), 1, "{pointer}: {:?}", report.failures);
+        assert_eq!(report.failures[0].0, path, "the failure names the file");
+    }
+    fs::write(&path, original).unwrap();
+    assert!(verify_path(&public, None).unwrap().ok());
+}
+
+#[test]
+fn changing_the_key_in_did_json_fails_every_credential() {
+    let site = example_site();
+    build(site.path());
+    let public = site.path().join("public");
+    let did_path = public.join(".well-known/did.json");
+    let did = fs::read_to_string(&did_path).unwrap();
+    let other = keys::encode_public(&keys::generate().unwrap().verifying_key());
+    let old: Value = serde_json::from_str(&did).unwrap();
+    let old_key = old["verificationMethod"][0]["publicKeyMultibase"]
+        .as_str()
+        .unwrap();
+    let mut doc = old.clone();
+    doc["verificationMethod"][0]["publicKeyMultibase"] = Value::String(other);
+    fs::write(&did_path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let report = verify_path(&public, None).unwrap();
+    assert!(!report.ok());
+    assert!(
+        report.verified.is_empty(),
+        "nothing verifies against another key: {:?}",
+        report.verified
+    );
+    assert!(report.failures.iter().any(|(p, why)| {
+        p.ends_with("credentials/cdpp-2025-0101/credential.json") && why.contains("signature")
+    }));
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|(p, _)| p.ends_with("feed.json"))
+    );
+    assert_ne!(old_key, doc["verificationMethod"][0]["publicKeyMultibase"]);
+}
+
+#[test]
+fn a_signed_feed_lists_every_credential_newest_first() {
+    let site = example_site();
+    let report = build(site.path());
+    let feed: Value =
+        serde_json::from_str(&fs::read_to_string(site.path().join("public/feed.json")).unwrap())
+            .unwrap();
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
+    let items = feed["items"].as_array().unwrap();
+    assert_eq!(items.len(), report.credentials);
+    let dates: Vec<&str> = items
+        .iter()
+        .map(|i| i["date_published"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    assert_eq!(
+        feed["proof"]["created"], dates[0],
+        "signed as of the newest credential, not the clock"
+    );
+    assert_eq!(feed["proof"]["cryptosuite"], "eddsa-jcs-2022");
+}
+
+#[test]
+fn holder_names_are_escaped_in_every_page() {
+    let site = example_site();
+    append(
+        &roster(site.path()),
+        "xss-1,<script>alert(1)</script>,,cdpp,2025-05-05,,\"<img src=x onerror=alert(2)>\",,\n",
+    );
+    build(site.path());
+    let all = tree(&site.path().join("public"));
+    let mut pages_with_name = 0;
+    for (rel, bytes) in all.iter().filter(|(rel, _)| rel.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        assert!(
+            !html.contains("<script>alert(1)"),
+            "unescaped holder name in {rel}"
+        );
+        assert!(!html.contains("<img src=x"), "unescaped evidence in {rel}");
+        if html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        {
+            pages_with_name += 1;
+        }
+    }
+    assert_eq!(
+        pages_with_name, 3,
+        "the credential page, the program page and the home page show the name, escaped"
+    );
+}
+
+#[test]
+fn no_secret_key_material_is_published() {
+    let site = example_site();
+    build(site.path());
+    let secret = keys::read_secret(&site.path().join(keys::SECRET_KEY_FILE)).unwrap();
+    let bytes = secret.to_bytes();
+    let forms = [
+        keys::encode_secret(&secret),
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        bs58::encode(bytes).into_string(),
+    ];
+    for (rel, content) in tree(&site.path().join("public")) {
+        let text = String::from_utf8_lossy(&content);
+        for form in &forms {
+            assert!(
+                !text.contains(form.as_str()),
+                "secret key material in {rel}"
+            );
+        }
+        assert!(
+            !content.windows(32).any(|w| w == bytes),
+            "raw secret key bytes in {rel}"
+        );
+    }
+    // A static file holding the secret key is refused, not published.
+    fs::copy(
+        site.path().join(keys::SECRET_KEY_FILE),
+        site.path().join("static/issuer.key"),
+    )
+    .unwrap();
+    let err = build_error(site.path());
+    assert!(
+        err.contains("static file issuer.key contains the issuer's secret key"),
+        "{err}"
+    );
+    assert!(!site.path().join("public/issuer.key").exists());
+}
+
+#[test]
+fn base_url_with_a_path_puts_did_json_at_the_site_root() {
+    let site = example_site();
+    let config = site.path().join("credsite.toml");
+    let text = fs::read_to_string(&config).unwrap().replace(
+        "https://registry.harbourline.example",
+        "https://harbourline.github.io/registry",
+    );
+    fs::write(&config, text).unwrap();
+    build(site.path());
+    let public = site.path().join("public");
+    assert!(!public.join(".well-known/did.json").exists());
+    let did: Value =
+        serde_json::from_str(&fs::read_to_string(public.join("did.json")).unwrap()).unwrap();
+    assert_eq!(did["id"], "did:web:harbourline.github.io:registry");
+    assert!(verify_path(&public, None).unwrap().ok());
+    let page = fs::read_to_string(public.join("404.html")).unwrap();
+    assert!(
+        page.contains("href=\"/registry/style.css\""),
+        "404 links from the host root"
+    );
+}
+
+#[test]
+fn a_site_template_overrides_one_theme_file() {
+    let site = example_site();
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(
+        site.path().join("templates/credential.html"),
+        "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ credential.holder_name }}</p>{% endblock content %}",
+    )
+    .unwrap();
+    build(site.path());
+    let page = fs::read_to_string(
+        site.path()
+            .join("public/credentials/cdpp-2025-0101/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("<p class=\"custom\">Seán Ó Briain</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("style.css"),
+        "the default base.html is still used"
+    );
+    let home = fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(
+        home.contains("id=\"holders\""),
+        "other templates stay default"
+    );
+}

@@ -78,6 +78,7 @@ pub fn proof_config(unsecured: &Value, verification_method: &str, created: Optio
 }
 
 /// Signs `unsecured` (a JSON object without `proof`) and returns it with a `proof`.
+/// The signature is checked against the signing key's public half before returning.
 pub fn sign(
     mut unsecured: Value,
     key: &SigningKey,
@@ -88,7 +89,12 @@ pub fn sign(
         return Err(ProofError::NotAnObject);
     }
     let mut proof = proof_config(&unsecured, verification_method, created);
-    let signature = key.sign(&hash_data(&proof, &unsecured)?);
+    let data = hash_data(&proof, &unsecured)?;
+    let signature = key.sign(&data);
+    // Check the signature against the public key before it leaves, as minisign does.
+    key.verifying_key()
+        .verify_strict(&data, &signature)
+        .map_err(|_| ProofError::BadSignature)?;
     let value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
     proof
         .as_object_mut()

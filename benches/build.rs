@@ -1,0 +1,85 @@
+//! Build throughput: generates a site with N synthetic credential records (default
+//! 100,000; set CREDSITE_BENCH_N) and times a full `credsite build` of it, printing
+//! credentials per second and the process's peak memory.
+//!
+//! Run with `cargo bench --bench build` (or `scripts/bench.sh`).
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{Days, NaiveDate};
+
+fn main() {
+    let n: usize = std::env::var("CREDSITE_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Build beside target/ rather than in /tmp: on some machines /tmp is far slower
+    // to create files in, and that would be measured instead of credsite.
+    let base = std::env::var("CREDSITE_BENCH_DIR")
+        .unwrap_or_else(|_| env!("CARGO_TARGET_TMPDIR").to_string());
+    let site = tempfile::tempdir_in(&base).expect("temp dir");
+    let root = site.path();
+    fs::copy(repo.join("credsite.toml"), root.join("credsite.toml")).unwrap();
+    fs::create_dir_all(root.join("content/credentials")).unwrap();
+    fs::create_dir_all(root.join("content/programs")).unwrap();
+    for program in ["cdpp", "csla", "cops"] {
+        let file = format!("content/programs/{program}.md");
+        fs::copy(repo.join(&file), root.join(&file)).unwrap();
+    }
+    let programs = ["cdpp", "csla", "cops"];
+    let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    let mut csv = String::from(
+        "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score,evidence_date\n",
+    );
+    for i in 0..n {
+        let issued = start
+            .checked_add_days(Days::new((i * 7919 % 2870) as u64))
+            .unwrap();
+        let email = if i % 2 == 0 {
+            format!("holder{i}@mail.example")
+        } else {
+            String::new()
+        };
+        writeln!(
+            csv,
+            "bench-{i:07},Holder Number {i},{email},{},{issued},,Written exam,{}%,{issued}",
+            programs[i % 3],
+            70 + i % 30
+        )
+        .unwrap();
+    }
+    fs::write(root.join("content/credentials/bench.csv"), csv).unwrap();
+
+    let options = credsite::BuildOptions::new(root, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+    // The first build creates the key pair; time a second, ordinary build too.
+    for run in [
+        "first build (creates the key)",
+        "rebuild (replaces public/)",
+    ] {
+        let started = Instant::now();
+        let report = credsite::build(&options).expect("build");
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{run}: {} credentials, {} files in {secs:.2} s = {:.0} credentials/s",
+            report.credentials,
+            report.files,
+            report.credentials as f64 / secs
+        );
+    }
+    println!("threads: {}", rayon::current_num_threads());
+    match peak_memory() {
+        Some(kib) => println!("peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("peak memory: not available on this platform"),
+    }
+}
+
+/// The process's peak resident memory in KiB (Linux).
+fn peak_memory() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -69,12 +69,18 @@ impl Sink {
         match self {
             Sink::Staging { dir, files, .. } => {
                 let path = dir.join(rel);
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent)
-                        .with_context(|| format!("cannot create {}", parent.display()))?;
-                }
-                fs::write(&path, bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                // Create the folder only when the first write into it fails: one
+                // system call per file instead of a stat of every parent.
+                let written = match fs::write(&path, bytes) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        let parent = path.parent().expect("a file inside the staging folder");
+                        fs::create_dir_all(parent)
+                            .with_context(|| format!("cannot create {}", parent.display()))?;
+                        fs::write(&path, bytes)
+                    }
+                    other => other,
+                };
+                written.with_context(|| format!("cannot write {}", path.display()))?;
                 files.fetch_add(1, Ordering::Relaxed);
             }
             Sink::Discard { files } => {
@@ -117,7 +123,7 @@ impl Sink {
                 .with_context(|| format!("cannot move the new site into {}", target.display()));
         }
         if had_old {
-            fs::remove_dir_all(&old)
+            remove_tree(&old)
                 .with_context(|| format!("cannot remove the previous site at {}", old.display()))?;
         }
         Ok(())
@@ -129,6 +135,26 @@ impl Sink {
             let _ = fs::remove_dir_all(dir);
         }
     }
+}
+
+/// Removes a folder tree, the folders two levels down in parallel (a site has one
+/// per credential under `credentials/`).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut subdirs = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            for inner in fs::read_dir(&path)? {
+                subdirs.push(inner?.path());
+            }
+        }
+    }
+    subdirs
+        .par_iter()
+        .filter(|p| p.is_dir())
+        .try_for_each(fs::remove_dir_all)?;
+    fs::remove_dir_all(dir)
 }
 
 #[cfg(test)]

@@ -45,6 +45,10 @@ use crate::render::{CredentialView, Pages, ProgramView};
 pub use crate::site::Site;
 use crate::theme::Theme;
 
+/// `_headers` (Netlify, Cloudflare Pages): let any origin fetch the JSON documents.
+const HEADERS: &str =
+    "/*.json\n  Access-Control-Allow-Origin: *\n/.well-known/*\n  Access-Control-Allow-Origin: *\n";
+
 /// What `build` and `check` need to know.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -220,6 +224,11 @@ pub fn generate(
         pages.index(&program_views, &views)?.as_bytes(),
     )?;
     sink.write("404.html", pages.not_found()?.as_bytes())?;
+    // GitHub Pages hides dot-folders such as .well-known/ unless Jekyll is off.
+    sink.write(".nojekyll", b"")?;
+    // Netlify and Cloudflare Pages read CORS headers from _headers, so that browser
+    // verifiers on other sites can fetch the DID document and the credentials.
+    sink.write("_headers", HEADERS.as_bytes())?;
     sink.write(&did.document_path, &pretty(&did.document(&public))?)?;
     let feed = proof::sign(
         feed::unsigned(site),

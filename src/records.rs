@@ -72,7 +72,15 @@ struct RawRecord {
 /// Reads the records in a CSV file's text.
 pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
+    // Spreadsheets in many locales export with ';' because ',' is their decimal mark.
+    let header = text.lines().next().unwrap_or_default();
+    let delimiter = if header.contains(';') && !header.contains(',') {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = match reader.headers() {
@@ -345,6 +353,15 @@ mod tests {
             Some("91")
         );
         assert_eq!(records[0].expires, None);
+    }
+
+    #[test]
+    fn reads_semicolon_separated_exports() {
+        let (records, problems) =
+            csv("id;holder_name;program;issued\nb-1;\"Roe; Rich\";p;2024-01-05\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(records[0].holder_name, "Roe; Rich");
+        assert_eq!(records[0].program, "p");
     }
 
     #[test]

@@ -113,29 +113,43 @@ fn check_references(
     records: &mut [Record],
     problems: &mut Vec<Diagnostic>,
 ) {
-    records.sort_by(|a, b| {
-        a.id.cmp(&b.id)
-            .then_with(|| a.origin.path.cmp(&b.origin.path))
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    // Ids become folder names: ids that differ only in letter case would overwrite
+    // each other on case-insensitive file systems and hosts, so they count as equal.
+    let mut in_file_order: Vec<&Record> = records.iter().collect();
+    in_file_order.sort_by(|a, b| {
+        a.origin
+            .path
+            .cmp(&b.origin.path)
             .then(a.origin.line.cmp(&b.origin.line))
     });
-    for pair in records.windows(2) {
-        if pair[0].id == pair[1].id {
-            let (first, second) = (&pair[0].origin, &pair[1].origin);
-            problems.push(
-                Diagnostic::new(
-                    &second.path,
-                    format!(
-                        "duplicate credential id \"{}\", first used at {}:{}",
-                        pair[1].id,
-                        first.path.display(),
-                        first.line
-                    ),
-                )
-                .line(second.line)
-                .field("id")
-                .hint("every credential needs its own id; it is part of the credential's URL"),
-            );
-        }
+    let mut seen: HashMap<String, &Record> = HashMap::new();
+    for record in in_file_order {
+        let Some(first) = seen.get(&record.id.to_ascii_lowercase()) else {
+            seen.insert(record.id.to_ascii_lowercase(), record);
+            continue;
+        };
+        let what = if first.id == record.id {
+            format!("duplicate credential id \"{}\"", record.id)
+        } else {
+            format!(
+                "credential id \"{}\" differs only in letter case from \"{}\"",
+                record.id, first.id
+            )
+        };
+        problems.push(
+            Diagnostic::new(
+                &record.origin.path,
+                format!(
+                    "{what}, first used at {}:{}",
+                    first.origin.path.display(),
+                    first.origin.line
+                ),
+            )
+            .line(record.origin.line)
+            .field("id")
+            .hint("every credential needs its own id; it is part of the credential's URL"),
+        );
     }
     for record in records.iter() {
         if !programs.contains_key(&record.program) {

@@ -73,6 +73,21 @@ fn duplicate_id_across_csv_and_toml() {
 }
 
 #[test]
+fn ids_differing_only_in_case() {
+    fails_cleanly(
+        |root| {
+            append(
+                &roster(root),
+                "CDPP-2019-0001,Jo Bloggs,,cdpp,2025-01-01,,,,\n",
+            )
+        },
+        &[
+            "content/credentials/roster-2019-2026.csv:48: field `id`: credential id \"CDPP-2019-0001\" differs only in letter case from \"cdpp-2019-0001\", first used at content/credentials/roster-2019-2026.csv:2",
+        ],
+    );
+}
+
+#[test]
 fn malformed_date() {
     fails_cleanly(
         |root| append(&roster(root), "new-1,Jo Bloggs,,cdpp,01/02/2025,,,,\n"),

@@ -31,6 +31,7 @@ pub mod theme;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
@@ -107,12 +108,16 @@ pub struct Report {
     pub verification_method: String,
     /// Where the key came from.
     pub key: KeySource,
+    /// How long each phase took, in order (printed with `--verbose`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Builds the site into its output folder, atomically: on any error the previous
 /// output is left as it was.
 pub fn build(options: &BuildOptions) -> Result<Report> {
+    let started = Instant::now();
     let site = Site::load(&options.root)?;
+    let loaded = started.elapsed();
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
     let theme = Theme::load(&site.root, &site.config.theme)?;
@@ -127,7 +132,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         Ok(mut report) => {
             report.files = sink.files();
             report.key = source;
+            let swap = Instant::now();
             sink.commit()?;
+            report.timings.insert(0, ("load and validate", loaded));
+            report.timings.push(("swap into place", swap.elapsed()));
             Ok(report)
         }
         Err(e) => {
@@ -179,50 +187,58 @@ pub fn generate(
         sink.write(rel, bytes)?;
     }
 
+    let mut timings = Vec::new();
+    let mut phase = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+        timings.push((name, phase.elapsed()));
+        phase = Instant::now();
+    };
     let mut views = site
         .records
         .par_iter()
         .map(|record| {
+            let located = || {
+                let at = &record.origin;
+                format!(
+                    "credential {} ({}:{})",
+                    record.id,
+                    at.path.display(),
+                    at.line
+                )
+            };
             let unsigned = credential::unsigned(site, &issuer, record, &salt_key);
             let created = dates::date_time(record.issued);
-            let signed = proof::sign(unsigned, key, &method, Some(&created))?;
+            let signed =
+                proof::sign(unsigned, key, &method, Some(&created)).with_context(located)?;
             let dir = page_path(&record.id);
             let view = CredentialView::new(site, record, as_of);
             sink.write(&format!("{dir}credential.json"), &pretty(&signed)?)?;
-            sink.write(
-                &format!("{dir}index.html"),
-                pages.credential(&view)?.as_bytes(),
-            )?;
+            let page = pages.credential(&view).with_context(located)?;
+            sink.write(&format!("{dir}index.html"), page.as_bytes())?;
             sink.write(&format!("{dir}qr.svg"), qr::svg(&view.page_url)?.as_bytes())?;
             Ok(view)
         })
         .collect::<Result<Vec<CredentialView>>>()?;
 
-    // Listings are alphabetical by holder.
+    lap("sign and render credentials", &mut timings);
+
+    // Listings are alphabetical by holder. They and the feed are large single
+    // documents on big sites, so they are made side by side.
     views.sort_by(|a, b| {
         a.holder_name
             .cmp(b.holder_name)
             .then_with(|| a.id.cmp(b.id))
     });
-    let program_views: Vec<ProgramView> = site
-        .programs
-        .values()
-        .map(|p| ProgramView::new(p, views.iter().filter(|v| v.program_id == p.id).count()))
-        .collect();
-    for program in &program_views {
-        let holders: Vec<&CredentialView> = views
-            .iter()
-            .filter(|v| v.program_id == program.id)
-            .collect();
-        sink.write(
-            &render::program_page(program.id),
-            pages.program(program, &holders)?.as_bytes(),
-        )?;
-    }
-    sink.write(
-        "index.html",
-        pages.index(&program_views, &views)?.as_bytes(),
-    )?;
+    let (listings, signed_feed) = rayon::join(
+        || write_listings(site, &pages, &views, sink),
+        || -> Result<()> {
+            let created = feed::created(site);
+            let feed = proof::sign(feed::unsigned(site), key, &method, created.as_deref())?;
+            sink.write("feed.json", &pretty(&feed)?)
+        },
+    );
+    listings?;
+    signed_feed.context("cannot sign the feed")?;
     sink.write("404.html", pages.not_found()?.as_bytes())?;
     // GitHub Pages hides dot-folders such as .well-known/ unless Jekyll is off.
     sink.write(".nojekyll", b"")?;
@@ -230,13 +246,7 @@ pub fn generate(
     // verifiers on other sites can fetch the DID document and the credentials.
     sink.write("_headers", HEADERS.as_bytes())?;
     sink.write(&did.document_path, &pretty(&did.document(&public))?)?;
-    let feed = proof::sign(
-        feed::unsigned(site),
-        key,
-        &method,
-        feed::created(site).as_deref(),
-    )?;
-    sink.write("feed.json", &pretty(&feed)?)?;
+    lap("render listings and sign feed", &mut timings);
 
     Ok(Report {
         programs: site.programs.len(),
@@ -246,7 +256,28 @@ pub fn generate(
         did: did.did.clone(),
         verification_method: method,
         key: KeySource::Existing,
+        timings,
     })
+}
+
+/// Writes the home page and one page per program, each listing its holders.
+fn write_listings(site: &Site, pages: &Pages, views: &[CredentialView], sink: &Sink) -> Result<()> {
+    let programs: Vec<ProgramView> = site
+        .programs
+        .values()
+        .map(|p| ProgramView::new(p, views.iter().filter(|v| v.program_id == p.id).count()))
+        .collect();
+    programs.par_iter().try_for_each(|program| {
+        let holders: Vec<&CredentialView> = views
+            .iter()
+            .filter(|v| v.program_id == program.id)
+            .collect();
+        sink.write(
+            &render::program_page(program.id),
+            pages.program(program, &holders)?.as_bytes(),
+        )
+    })?;
+    sink.write("index.html", pages.index(&programs, views)?.as_bytes())
 }
 
 fn pretty(value: &Value) -> Result<Vec<u8>> {

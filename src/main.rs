@@ -23,6 +23,9 @@ struct Cli {
     /// The site folder (where credsite.toml is).
     #[arg(long, global = true, default_value = ".")]
     root: PathBuf,
+    /// Print how long each build phase took.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let root = cli.root;
+    let verbose = cli.verbose;
     match cli.command {
         Command::Build { out, common } => {
             let started = Instant::now();
@@ -108,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     root.join(keys::SECRET_KEY_FILE).display()
                 );
             }
-            summary(&report, options.as_of);
+            summary(&report, options.as_of, verbose);
             eprintln!(
                 "Wrote {} files to {} in {} ms.",
                 report.files,
@@ -124,7 +128,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "note: the site has no issuer key yet; checked with a throwaway key (`credsite build` creates the real one)."
                 );
             }
-            summary(&report, options.as_of);
+            summary(&report, options.as_of, verbose);
             eprintln!("Check passed: {} files would be written.", report.files);
         }
         Command::Keygen { force } => {
@@ -199,9 +203,14 @@ fn today() -> Result<NaiveDate> {
     }
 }
 
-fn summary(report: &credsite::Report, as_of: NaiveDate) {
+fn summary(report: &credsite::Report, as_of: NaiveDate, verbose: bool) {
     eprintln!(
         "Signed {} credentials ({} expired as of {as_of}) in {} programs as {}.",
         report.credentials, report.expired, report.programs, report.did
     );
+    if verbose {
+        for (phase, took) in &report.timings {
+            eprintln!("  {phase}: {} ms", took.as_millis());
+        }
+    }
 }

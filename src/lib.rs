@@ -29,6 +29,7 @@ pub mod render;
 pub mod site;
 pub mod theme;
 pub mod verify;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

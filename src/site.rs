@@ -184,38 +184,14 @@ fn shown_path(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// Files with one of `extensions` under `root/dir`, recursively, sorted; hidden files skipped.
+/// Files with one of `extensions` under `root/dir`, recursively, sorted.
 fn files_in(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.join(dir)];
-    while let Some(dir) = stack.pop() {
-        if !dir.exists() {
-            continue;
-        }
-        for entry in
-            fs::read_dir(&dir).with_context(|| format!("cannot read folder {}", dir.display()))?
-        {
-            let path = entry
-                .with_context(|| format!("cannot read folder {}", dir.display()))?
-                .path();
-            if path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| extensions.iter().any(|x| e == *x))
-            {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    let mut files = crate::walk::files(&root.join(dir))?;
+    files.retain(|p| {
+        p.extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+    });
+    Ok(files)
 }
 
 /// Is `root` a site (has a config file)?

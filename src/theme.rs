@@ -116,39 +116,11 @@ impl Theme {
     }
 }
 
-/// Files under `dir`, recursively, as (path relative to `dir` with '/', full path); hidden skipped.
+/// Files under `dir` as (site path relative to `dir`, full path).
 fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        if !current.is_dir() {
-            continue;
-        }
-        for entry in fs::read_dir(&current)
-            .with_context(|| format!("cannot read folder {}", current.display()))?
-        {
-            let path = entry
-                .with_context(|| format!("cannot read folder {}", current.display()))?
-                .path();
-            if path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).expect("under dir");
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push((rel, path));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    let files = crate::walk::files(dir)?;
+    Ok(files
+        .into_iter()
+        .map(|p| (crate::walk::site_path(dir, &p), p))
+        .collect())
 }

@@ -1,5 +1,6 @@
 //! Offline verification of credentials and of whole built sites.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,15 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
             Err(e) => bail!("cannot read {}: {e}", credentials.display()),
         };
         dirs.sort();
+        let ids: Vec<String> = dirs
+            .iter()
+            .map(|d| {
+                d.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
         for dir in dirs {
             let id = dir
                 .file_name()
@@ -67,7 +77,11 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
                 &mut report,
             );
         }
-        check_file(&path.join("feed.json"), &did_doc, None, &mut report);
+        let feed = path.join("feed.json");
+        check_file(&feed, &did_doc, None, &mut report);
+        if report.verified.last() == Some(&feed) {
+            compare_with_feed(&feed, &ids, &mut report);
+        }
     } else {
         let id = path
             .parent()
@@ -81,6 +95,34 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
         check_file(path, &did_doc, expected.as_deref(), &mut report);
     }
     Ok(report)
+}
+
+/// The signed feed lists every credential: a credential folder that was removed, or
+/// one that the issuer never listed, is a failure.
+fn compare_with_feed(feed: &Path, folders: &[String], report: &mut Report) {
+    let Ok(doc) = read_json(feed) else { return };
+    let listed: BTreeSet<&str> = doc
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.get("id").and_then(Value::as_str))
+        .filter_map(|id| id.strip_suffix("/credential.json")?.rsplit('/').next())
+        .collect();
+    let present: BTreeSet<&str> = folders.iter().map(String::as_str).collect();
+    let credentials = feed.with_file_name("credentials");
+    for id in listed.difference(&present) {
+        report.failures.push((
+            credentials.join(id),
+            "listed in the signed feed, but the credential is missing from the site".into(),
+        ));
+    }
+    for id in present.difference(&listed) {
+        report.failures.push((
+            credentials.join(id),
+            "not listed in the signed feed: the issuer did not publish this credential".into(),
+        ));
+    }
 }
 
 fn check_file(path: &Path, did_doc: &Value, folder_id: Option<&str>, report: &mut Report) {

@@ -386,3 +386,49 @@ fn a_site_template_overrides_one_theme_file() {
         "other templates stay default"
     );
 }
+
+#[test]
+fn a_removed_or_unlisted_credential_is_caught_by_the_signed_feed() {
+    let site = example_site();
+    build(site.path());
+    let public = site.path().join("public");
+    let credentials = public.join("credentials");
+    fs::rename(
+        credentials.join("cdpp-2025-0101"),
+        site.path().join("hidden"),
+    )
+    .unwrap();
+    let report = verify_path(&public, None).unwrap();
+    assert!(!report.ok());
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert_eq!(report.failures[0].0, credentials.join("cdpp-2025-0101"));
+    assert!(report.failures[0].1.contains("missing from the site"));
+
+    // A validly signed credential copied under another folder name is not listed.
+    fs::rename(
+        site.path().join("hidden"),
+        credentials.join("cdpp-2025-0101"),
+    )
+    .unwrap();
+    copy_dir(
+        &credentials.join("cdpp-2025-0101"),
+        &credentials.join("extra-1"),
+    );
+    let report = verify_path(&public, None).unwrap();
+    let reasons: Vec<&str> = report
+        .failures
+        .iter()
+        .map(|(_, why)| why.as_str())
+        .collect();
+    assert_eq!(report.failures.len(), 2, "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("does not belong in folder credentials/extra-1/"))
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("not listed in the signed feed"))
+    );
+}

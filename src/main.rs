@@ -156,9 +156,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             println!(
-                "{} verified ({expired} of them expired), {} failed; issuer keys from {}",
+                "{} verified ({expired} of them expired), {} failed; issuer {} (keys from {})",
                 report.verified.len(),
                 report.failures.len(),
+                report.issuer,
                 report.did_document.display()
             );
             if !report.ok() {

@@ -21,6 +21,9 @@ pub struct Report {
     pub expired: Vec<PathBuf>,
     /// The DID document used.
     pub did_document: PathBuf,
+    /// The issuer DID that document describes: offline, the signatures prove only
+    /// that this DID's key signed, so compare it with the issuer you expect.
+    pub issuer: String,
 }
 
 impl Report {
@@ -43,6 +46,11 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
         .with_context(|| format!("cannot use the DID document {}", did_path.display()))?;
     let mut report = Report {
         did_document: did_path,
+        issuer: did_doc
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         ..Report::default()
     };
     if path.is_dir() {

@@ -51,7 +51,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     let out = credsite(site.path(), &["verify", "public"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(
-        text(&out.stdout).contains("51 verified (20 of them expired), 0 failed"),
+        text(&out.stdout).contains("51 verified (20 of them expired), 0 failed; issuer did:web:registry.harbourline.example"),
         "{}",
         text(&out.stdout)
     );

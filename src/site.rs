@@ -177,7 +177,14 @@ fn check_references(
 }
 
 fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let line = crate::error::line_of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+        anyhow::anyhow!(
+            "{}:{line}: the file is not UTF-8 text\n     hint: save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")",
+            path.display()
+        )
+    })
 }
 
 fn shown_path(root: &Path, path: &Path) -> PathBuf {

@@ -88,6 +88,21 @@ fn ids_differing_only_in_case() {
 }
 
 #[test]
+fn a_csv_that_is_not_utf8() {
+    fails_cleanly(
+        |root| {
+            let mut bytes = fs::read(roster(root)).unwrap();
+            bytes.extend_from_slice(b"new-1,Jos\xe9 Ruiz,,cdpp,2025-01-01,,,,\n");
+            fs::write(roster(root), bytes).unwrap();
+        },
+        &[
+            "roster-2019-2026.csv:48: the file is not UTF-8 text",
+            "CSV UTF-8",
+        ],
+    );
+}
+
+#[test]
 fn malformed_date() {
     fails_cleanly(
         |root| append(&roster(root), "new-1,Jo Bloggs,,cdpp,01/02/2025,,,,\n"),

@@ -272,13 +272,18 @@ fn holder_names_are_escaped_in_every_page() {
     let site = example_site();
     append(
         &roster(site.path()),
-        "xss-1,<script>alert(1)</script>,,cdpp,2025-05-05,,\"<img src=x onerror=alert(2)>\",,\n",
+        "xss-1,<script>alert(1)</script>,,cdpp,2025-05-05,,\"<img src=x onerror=alert(2)>\",,\n\
+         xss-2,\"x\"\" onmouseover=\"\"alert(3)\",,cops,2025-05-06,,,,\n",
     );
     build(site.path());
     let all = tree(&site.path().join("public"));
     let mut pages_with_name = 0;
     for (rel, bytes) in all.iter().filter(|(rel, _)| rel.ends_with(".html")) {
         let html = String::from_utf8_lossy(bytes);
+        assert!(
+            !html.contains("\" onmouseover="),
+            "attribute injection in {rel}"
+        );
         assert!(
             !html.contains("<script>alert(1)"),
             "unescaped holder name in {rel}"
@@ -290,6 +295,11 @@ fn holder_names_are_escaped_in_every_page() {
             pages_with_name += 1;
         }
     }
+    let page = String::from_utf8_lossy(&all["credentials/xss-2/index.html"]);
+    assert!(
+        page.contains("x&quot; onmouseover=&quot;alert(3)"),
+        "the quoted name is shown, escaped"
+    );
     assert_eq!(
         pages_with_name, 3,
         "the credential page, the program page and the home page show the name, escaped"

@@ -15,6 +15,10 @@ pub const CONTEXT: [&str; 2] = [
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ];
 
+/// 1EdTech's JSON Schema of an Open Badges 3.0 `AchievementCredential`.
+pub const OB3_SCHEMA: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+
 /// The site path of a credential's folder, e.g. `credentials/abc/`.
 pub fn page_path(id: &str) -> String {
     format!("credentials/{id}/")
@@ -154,6 +158,11 @@ pub fn unsigned(site: &Site, issuer: &Value, record: &Record, salt_key: &[u8; 32
         }
         credential.insert("evidence".into(), json!([e]));
     }
+    // Lets Open Badges validators check the shape against 1EdTech's JSON Schema.
+    credential.insert(
+        "credentialSchema".into(),
+        json!([{"id": OB3_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]),
+    );
     Value::Object(credential)
 }
 

@@ -105,8 +105,6 @@ pub struct Report {
     pub files: u64,
     /// The issuer's DID.
     pub did: String,
-    /// The verification method that signed.
-    pub verification_method: String,
     /// Where the key came from.
     pub key: KeySource,
     /// How long each phase took, in order (printed with `--verbose`).
@@ -122,17 +120,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
     let theme = Theme::load(&site.root, &site.config.theme)?;
-    let paths = keys::KeyPaths::new(&options.root, options.secret_key.as_deref());
-    let (key, source) = match keys::load(&paths, true)? {
-        keys::Loaded::Existing(key) => (key, KeySource::Existing),
-        keys::Loaded::Created(key) => (key, KeySource::Created),
-        keys::Loaded::Missing => unreachable!("load creates a key when asked to"),
-    };
+    let (key, source) = issuer_key(options, true)?;
     let sink = Sink::staging(&out)?;
-    match generate(&site, &key, &theme, options.as_of, &sink) {
+    match generate(&site, &key, source, &theme, options.as_of, &sink) {
         Ok(mut report) => {
-            report.files = sink.files();
-            report.key = source;
             let swap = Instant::now();
             sink.commit()?;
             report.timings.insert(0, ("load and validate", loaded));
@@ -149,25 +140,32 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
 /// Does everything `build` does except writing: loads, validates, signs, verifies
 /// and renders every page. On a site without keys it signs with a throwaway key.
 pub fn check(options: &BuildOptions) -> Result<Report> {
+    let started = Instant::now();
     let site = Site::load(&options.root)?;
+    let loaded = started.elapsed();
     let theme = Theme::load(&site.root, &site.config.theme)?;
+    let (key, source) = issuer_key(options, false)?;
+    let mut report = generate(&site, &key, source, &theme, options.as_of, &Sink::discard())?;
+    report.timings.insert(0, ("load and validate", loaded));
+    Ok(report)
+}
+
+/// The issuer's signing key: from the key files, newly created (`create`), or else
+/// a throwaway key for `check`.
+fn issuer_key(options: &BuildOptions, create: bool) -> Result<(SigningKey, KeySource)> {
     let paths = keys::KeyPaths::new(&options.root, options.secret_key.as_deref());
-    let (key, source) = match keys::load(&paths, false)? {
+    Ok(match keys::load(&paths, create)? {
         keys::Loaded::Existing(key) => (key, KeySource::Existing),
         keys::Loaded::Created(key) => (key, KeySource::Created),
         keys::Loaded::Missing => (keys::generate()?, KeySource::Throwaway),
-    };
-    let sink = Sink::discard();
-    let mut report = generate(&site, &key, &theme, options.as_of, &sink)?;
-    report.files = sink.files();
-    report.key = source;
-    Ok(report)
+    })
 }
 
 /// Signs and renders the whole site into `sink`.
 pub fn generate(
     site: &Site,
     key: &SigningKey,
+    key_source: KeySource,
     theme: &Theme,
     as_of: NaiveDate,
     sink: &Sink,
@@ -253,10 +251,9 @@ pub fn generate(
         programs: site.programs.len(),
         credentials: views.len(),
         expired: views.iter().filter(|v| v.status == "expired").count(),
-        files: 0,
-        did: did.did.clone(),
-        verification_method: method,
-        key: KeySource::Existing,
+        files: sink.files(),
+        did: did.did,
+        key: key_source,
         timings,
     })
 }

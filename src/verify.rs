@@ -72,23 +72,16 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
                     .into_owned()
             })
             .collect();
-        for dir in dirs {
-            let id = dir
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .to_string();
+        for (dir, id) in dirs.iter().zip(&ids) {
             check_file(
                 &dir.join("credential.json"),
                 &did_doc,
-                Some(&id),
+                Some(id),
                 &mut report,
             );
         }
-        let feed = path.join("feed.json");
-        check_file(&feed, &did_doc, None, &mut report);
-        if report.verified.last() == Some(&feed) {
-            compare_with_feed(&feed, &ids, &mut report);
+        if let Some(feed) = check_file(&path.join("feed.json"), &did_doc, None, &mut report) {
+            compare_with_feed(&feed, &path.join("credentials"), &ids, &mut report);
         }
     } else {
         let id = path
@@ -107,9 +100,8 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
 
 /// The signed feed lists every credential: a credential folder that was removed, or
 /// one that the issuer never listed, is a failure.
-fn compare_with_feed(feed: &Path, folders: &[String], report: &mut Report) {
-    let Ok(doc) = read_json(feed) else { return };
-    let listed: BTreeSet<&str> = doc
+fn compare_with_feed(feed: &Value, credentials: &Path, folders: &[String], report: &mut Report) {
+    let listed: BTreeSet<&str> = feed
         .get("items")
         .and_then(Value::as_array)
         .into_iter()
@@ -118,7 +110,6 @@ fn compare_with_feed(feed: &Path, folders: &[String], report: &mut Report) {
         .filter_map(|id| id.strip_suffix("/credential.json")?.rsplit('/').next())
         .collect();
     let present: BTreeSet<&str> = folders.iter().map(String::as_str).collect();
-    let credentials = feed.with_file_name("credentials");
     for id in listed.difference(&present) {
         report.failures.push((
             credentials.join(id),
@@ -133,20 +124,34 @@ fn compare_with_feed(feed: &Path, folders: &[String], report: &mut Report) {
     }
 }
 
-fn check_file(path: &Path, did_doc: &Value, folder_id: Option<&str>, report: &mut Report) {
+/// Checks one document and records the outcome; returns the document if it verified.
+fn check_file(
+    path: &Path,
+    did_doc: &Value,
+    folder_id: Option<&str>,
+    report: &mut Report,
+) -> Option<Value> {
     match check_document(path, did_doc, folder_id) {
-        Ok(expired) => {
+        Ok((doc, expired)) => {
             if expired {
                 report.expired.push(path.to_path_buf());
             }
             report.verified.push(path.to_path_buf());
+            Some(doc)
         }
-        Err(why) => report.failures.push((path.to_path_buf(), why)),
+        Err(why) => {
+            report.failures.push((path.to_path_buf(), why));
+            None
+        }
     }
 }
 
-/// Checks one document; returns whether it is an expired credential.
-fn check_document(path: &Path, did_doc: &Value, folder_id: Option<&str>) -> Result<bool, String> {
+/// Checks one document; returns it and whether it is an expired credential.
+fn check_document(
+    path: &Path,
+    did_doc: &Value,
+    folder_id: Option<&str>,
+) -> Result<(Value, bool), String> {
     let doc = read_json(path).map_err(|e| format!("{e:#}"))?;
     let did = did_doc
         .get("id")
@@ -156,7 +161,7 @@ fn check_document(path: &Path, did_doc: &Value, folder_id: Option<&str>) -> Resu
         .map_err(|e| e.to_string())?;
     let is_credential = doc.get("credentialSubject").is_some();
     if !is_credential {
-        return Ok(false);
+        return Ok((doc, false));
     }
     let issuer = doc
         .get("issuer")
@@ -177,10 +182,11 @@ fn check_document(path: &Path, did_doc: &Value, folder_id: Option<&str>) -> Resu
         }
     }
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    Ok(doc
+    let expired = doc
         .get("validUntil")
         .and_then(Value::as_str)
-        .is_some_and(|until| until < now.as_str()))
+        .is_some_and(|until| until < now.as_str());
+    Ok((doc, expired))
 }
 
 fn read_json(path: &Path) -> Result<Value> {

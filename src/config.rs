@@ -6,7 +6,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
-use crate::error::{Diagnostic, Diagnostics, line_of, toml_diagnostic};
+use crate::diag::{Diagnostic, Diagnostics, line_of, toml_diagnostic};
+use crate::load::validate;
 
 /// The name of the configuration file at the site root.
 pub const CONFIG_FILE: &str = "credsite.toml";
@@ -24,6 +25,47 @@ pub struct Config {
     pub theme: String,
     /// The certification body that issues the credentials.
     pub issuer: Issuer,
+    /// The sentences credsite writes into signed documents, as templates.
+    pub texts: Texts,
+    /// The line of `issuer.logo`, for messages about the file it names.
+    pub logo_line: Option<usize>,
+}
+
+/// The human-readable sentences inside signed credentials and the signed feed.
+///
+/// Signed text is the issuer's statement, so it comes from the site, never from
+/// credsite's code: each is a Tera template (no HTML escaping: the text goes into
+/// JSON) that a site can replace under `[texts]` in `credsite.toml`, for instance to
+/// write it in another language. Changing one changes the signed content of every
+/// credential that uses it, which is a re-issue (see the README).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Texts {
+    /// A credential's `description`. Sees `holder`, `program`, `issuer`.
+    pub credential_description: String,
+    /// An achievement's accreditation alignment `targetDescription`. Sees `body`, `standard`.
+    pub accreditation: String,
+    /// An evidence's `description`. Sees `exam`, `score` and `date` (either may be empty).
+    pub evidence_description: String,
+    /// The feed's `title`. Sees `site` (the site title).
+    pub feed_title: String,
+    /// A feed item's `title`. Sees `holder`, `program`.
+    pub feed_item_title: String,
+    /// A feed item's `content_text`. Sees `holder`, `program`, `issued` and `valid_until` (may be empty).
+    pub feed_item_text: String,
+}
+
+impl Default for Texts {
+    fn default() -> Self {
+        Texts {
+            credential_description: "{{ holder }} holds the {{ program }} credential.".into(),
+            accreditation: "Accredited by {{ body }} against {{ standard }}".into(),
+            evidence_description: "{% if score %}Result: {{ score }}{% endif %}{% if score and date %}. {% endif %}{% if date %}Assessed on {{ date }}{% endif %}".into(),
+            feed_title: "{{ site }}: credentials".into(),
+            feed_item_title: "{{ holder }}: {{ program }}".into(),
+            feed_item_text: "{{ holder }} was awarded the {{ program }} on {{ issued }}{% if valid_until %}, valid until {{ valid_until }}.{% else %}, with no expiry.{% endif %}".into(),
+        }
+    }
 }
 
 /// The issuer's public profile, published in every credential.
@@ -55,7 +97,23 @@ struct RawConfig {
     description: String,
     #[serde(default = "default_theme")]
     theme: Spanned<String>,
-    issuer: Issuer,
+    issuer: RawIssuer,
+    #[serde(default)]
+    texts: Texts,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssuer {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    contact: Option<Spanned<String>>,
+    #[serde(default)]
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    logo: Option<Spanned<String>>,
 }
 
 fn default_theme() -> Spanned<String> {
@@ -91,6 +149,31 @@ impl Config {
                 format!("\"{theme}\" is not a valid theme name (letters, digits, '-', '_', '.')");
             problems.push(d);
         }
+        let issuer = &raw.issuer;
+        if let Some(url) = &issuer.url
+            && let Err(message) = validate::web_url(url.get_ref())
+        {
+            let mut d = at(url.span(), "issuer.url")
+                .hint("the issuer's own web site, e.g. https://www.example.org");
+            d.message = message;
+            problems.push(d);
+        }
+        if let Some(contact) = &issuer.contact
+            && let Err(message) = validate::email(contact.get_ref())
+        {
+            let mut d = at(contact.span(), "issuer.contact")
+                .hint("an email address for verification enquiries");
+            d.message = message;
+            problems.push(d);
+        }
+        if let Some(logo) = &issuer.logo
+            && let Err(message) = validate::file_reference(logo.get_ref())
+        {
+            let mut d = at(logo.span(), "issuer.logo")
+                .hint("name a file under static/, e.g. logo = \"logo.svg\"");
+            d.message = message;
+            problems.push(d);
+        }
         if raw.issuer.name.trim().is_empty() {
             problems.push(Diagnostic::new(path, "the issuer needs a name").field("issuer.name"));
         }
@@ -103,7 +186,19 @@ impl Config {
                 base_url,
                 description: raw.description,
                 theme: raw.theme.into_inner(),
-                issuer: raw.issuer,
+                logo_line: raw
+                    .issuer
+                    .logo
+                    .as_ref()
+                    .map(|l| line_of(text, l.span().start)),
+                issuer: Issuer {
+                    name: raw.issuer.name,
+                    description: raw.issuer.description,
+                    contact: raw.issuer.contact.map(Spanned::into_inner),
+                    url: raw.issuer.url.map(Spanned::into_inner),
+                    logo: raw.issuer.logo.map(Spanned::into_inner),
+                },
+                texts: raw.texts,
             }),
             _ => Err(Diagnostics(problems)),
         }
@@ -119,17 +214,6 @@ impl Config {
             )
         })?;
         Ok(Config::parse(&text, &path)?)
-    }
-
-    /// The absolute URL of a path inside the site, e.g. `credentials/x/`.
-    pub fn url_for(&self, rel: &str) -> String {
-        let base = self.base_url.as_str().trim_end_matches('/');
-        format!("{base}/{rel}")
-    }
-
-    /// The issuer's home page: its own `url`, or the registry.
-    pub fn issuer_url(&self) -> String {
-        self.issuer.url.clone().unwrap_or_else(|| self.url_for(""))
     }
 }
 
@@ -172,11 +256,8 @@ name = "Example Body"
     fn parses_minimal_config_with_defaults() {
         let c = Config::parse(GOOD, Path::new("credsite.toml")).unwrap();
         assert_eq!(c.theme, "default");
-        assert_eq!(
-            c.url_for("credentials/a/"),
-            "https://certs.example.org/credentials/a/"
-        );
-        assert_eq!(c.issuer_url(), "https://certs.example.org/");
+        assert_eq!(c.base_url.as_str(), "https://certs.example.org/");
+        assert_eq!(c.texts.feed_title, Texts::default().feed_title);
     }
 
     #[test]
@@ -186,10 +267,7 @@ name = "Example Body"
             "https://org.github.io/registry",
         );
         let c = Config::parse(&text, Path::new("credsite.toml")).unwrap();
-        assert_eq!(
-            c.url_for("did.json"),
-            "https://org.github.io/registry/did.json"
-        );
+        assert_eq!(c.base_url.path(), "/registry/");
     }
 
     #[test]
@@ -208,5 +286,35 @@ name = "Example Body"
         let msg = err.to_string();
         assert!(msg.contains("credsite.toml:6"), "{msg}");
         assert!(msg.contains("colour"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_unsafe_issuer_links_with_line_and_field() {
+        let text =
+            format!("{GOOD}url = \"javascript:alert(1)\"\nlogo = \"../../x\"\ncontact = \"a b\"\n");
+        let msg = Config::parse(&text, Path::new("credsite.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("credsite.toml:6: field `issuer.url`"), "{msg}");
+        assert!(msg.contains("only https links are allowed"), "{msg}");
+        assert!(
+            msg.contains("credsite.toml:7: field `issuer.logo`"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("credsite.toml:8: field `issuer.contact`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn texts_can_be_replaced() {
+        let text = format!("{GOOD}[texts]\nfeed_title = \"{{{{ site }}}}: Zertifikate\"\n");
+        let c = Config::parse(&text, Path::new("credsite.toml")).unwrap();
+        assert_eq!(c.texts.feed_title, "{{ site }}: Zertifikate");
+        assert_eq!(
+            c.texts.credential_description,
+            Texts::default().credential_description
+        );
     }
 }

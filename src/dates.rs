@@ -1,17 +1,38 @@
 //! Calendar dates in records and validity periods of programs.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 
-/// Parses a `YYYY-MM-DD` date.
+/// The earliest year a date in the input may have.
+pub const MIN_YEAR: i32 = 1900;
+/// The latest year a date in the input may have. With validity periods of at most 100
+/// years, every date credsite computes keeps four digits.
+pub const MAX_YEAR: i32 = 2199;
+
+/// Parses a `YYYY-MM-DD` date with a year from [`MIN_YEAR`] to [`MAX_YEAR`].
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let text = text.trim();
-    let ok_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    let ok_shape = text.len() == 10
+        && text.is_ascii()
+        && text.as_bytes()[4] == b'-'
+        && text.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(date) if ok_shape => Ok(date),
+        Ok(date) if ok_shape && (MIN_YEAR..=MAX_YEAR).contains(&date.year()) => Ok(date),
+        Ok(_) if ok_shape => Err(format!(
+            "date \"{text}\" is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
+        )),
         _ => Err(format!(
             "malformed date \"{text}\": expected YYYY-MM-DD, e.g. 2024-03-15"
         )),
     }
+}
+
+/// Parses an XML Schema / RFC 3339 date-time as VC `validFrom` and `validUntil`
+/// carry them, e.g. `2027-01-31T23:59:59Z`, into a UTC time. Comparing parsed times,
+/// never strings, keeps `+10002-…` or `2027-01-31T23:59:59+01:00` from comparing wrong.
+pub fn parse_date_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("\"{text}\" is not an RFC 3339 date-time: {e}"))
 }
 
 /// The date as an XML Schema dateTime at midnight UTC, as VC `validFrom` wants.
@@ -82,10 +103,29 @@ mod tests {
             "01-02-2024",
             "2024-1-5",
             "",
+            "+10002-01-01",
         ] {
             let e = parse_date(bad).unwrap_err();
             assert!(e.contains("expected YYYY-MM-DD"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn refuses_years_out_of_range() {
+        for bad in ["9999-01-01", "0001-01-01", "1899-12-31", "2200-01-01"] {
+            let e = parse_date(bad).unwrap_err();
+            assert!(e.contains("out of range"), "{bad}: {e}");
+        }
+        assert!(parse_date("1900-01-01").is_ok());
+        assert!(parse_date("2199-12-31").is_ok());
+    }
+
+    #[test]
+    fn compares_parsed_date_times() {
+        let a = parse_date_time("2027-01-31T23:59:59Z").unwrap();
+        let b = parse_date_time("2027-02-01T00:30:00+01:00").unwrap();
+        assert!(b < a, "an offset is taken into account");
+        assert!(parse_date_time("+10002-01-01T00:00:00Z").is_err());
     }
 
     #[test]

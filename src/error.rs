@@ -1,144 +1,119 @@
-//! Diagnostics: problems in a site's input files, each naming the file, line and field.
+//! The error a pipeline run ends with, and the exit code each kind maps to.
 //!
-//! Validation gathers every problem it finds into [`Diagnostics`] and fails once at the
-//! end, so a certification manager fixes a whole roster in one pass.
+//! Inside the stages errors are `anyhow` chains with context (as in Zola and mdBook).
+//! At the library's edge they become an [`Error`], whose kind decides the exit code:
+//! 0 success, 1 the input is invalid (the user fixes a file), 2 anything else (usage,
+//! I/O, keys, a build already running).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// One problem in an input file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// The file, as given to the loader (usually relative to the site root).
-    pub path: PathBuf,
-    /// 1-based line number, when known.
-    pub line: Option<usize>,
-    /// The field or column the problem is in, when there is one.
-    pub field: Option<String>,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub hint: Option<String>,
+use crate::diag::Diagnostics;
+
+/// Why a build, check or verification did not succeed.
+#[derive(Debug)]
+pub enum Error {
+    /// The site's input files have problems, each with file, line and field.
+    Invalid(Diagnostics),
+    /// Another build of the same output folder holds the lock.
+    Busy {
+        /// The lock file.
+        lock: PathBuf,
+        /// The process that holds it, when it wrote its id.
+        pid: Option<u32>,
+    },
+    /// Anything else: I/O, keys, templates. The chain is printed cause by cause.
+    Other(anyhow::Error),
 }
 
-impl Diagnostic {
-    /// A problem with a whole file.
-    pub fn new(path: &Path, message: impl Into<String>) -> Self {
-        Diagnostic {
-            path: path.to_path_buf(),
-            line: None,
-            field: None,
-            message: message.into(),
-            hint: None,
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid(_) => 1,
+            Error::Busy { .. } | Error::Other(_) => 2,
         }
     }
-
-    /// Sets the line.
-    pub fn line(mut self, line: usize) -> Self {
-        self.line = Some(line);
-        self
-    }
-
-    /// Sets the field.
-    pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
-        self
-    }
-
-    /// Sets the hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
 }
 
-impl fmt::Display for Diagnostic {
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
+        match self {
+            Error::Invalid(diagnostics) => write!(f, "{diagnostics}"),
+            Error::Busy { lock, pid } => {
+                write!(f, "another build of this site is running")?;
+                if let Some(pid) = pid {
+                    write!(f, " (pid {pid})")?;
+                }
+                write!(
+                    f,
+                    "\n     hint: wait for it to finish; the lock is {}",
+                    lock.display()
+                )
+            }
+            // `{:#}` prints the whole chain on one line; main prints it cause by cause.
+            Error::Other(err) => write!(f, "{err}"),
         }
-        write!(f, ": ")?;
-        if let Some(field) = &self.field {
-            write!(f, "field `{field}`: ")?;
-        }
-        write!(f, "{}", self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n     hint: {hint}")?;
-        }
-        Ok(())
     }
 }
 
-/// All problems found in a site; the error a failed validation returns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
-
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(
-            f,
-            "found {n} problem{} in the site input",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for (i, d) in self.0.iter().enumerate() {
-            write!(f, "\n  {}. {d}", i + 1)?;
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Other(err) => err.source(),
+            _ => None,
         }
-        Ok(())
     }
 }
 
-impl std::error::Error for Diagnostics {}
-
-/// Turns a byte offset into a 1-based line number.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// Converts a `toml` parse error into a diagnostic with the line it points at.
-pub fn toml_diagnostic(
-    path: &Path,
-    text: &str,
-    err: &toml::de::Error,
-    line_offset: usize,
-) -> Diagnostic {
-    let mut d = Diagnostic::new(path, err.message().to_string());
-    if let Some(span) = err.span() {
-        d = d.line(line_of(text, span.start) + line_offset);
+impl From<Diagnostics> for Error {
+    fn from(diagnostics: Diagnostics) -> Self {
+        Error::Invalid(diagnostics)
     }
-    d
 }
+
+impl From<anyhow::Error> for Error {
+    fn from(err: anyhow::Error) -> Self {
+        match err.downcast::<Diagnostics>() {
+            Ok(diagnostics) => Error::Invalid(diagnostics),
+            Err(err) => match err.downcast::<Error>() {
+                Ok(error) => error,
+                Err(err) => Error::Other(err),
+            },
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Other(err.into())
+    }
+}
+
+/// The result of a pipeline run.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Diagnostic;
 
     #[test]
-    fn displays_path_line_field_and_hint() {
-        let d = Diagnostic::new(
-            Path::new("content/credentials/a.csv"),
-            "unknown program \"x\"",
-        )
-        .line(12)
-        .field("program")
-        .hint("add content/programs/x.md");
-        assert_eq!(
-            d.to_string(),
-            "content/credentials/a.csv:12: field `program`: unknown program \"x\"\n     hint: add content/programs/x.md"
+    fn invalid_input_exits_1_and_other_errors_2() {
+        let invalid: Error =
+            anyhow::Error::from(Diagnostics(vec![Diagnostic::new("a.csv".as_ref(), "bad")])).into();
+        assert_eq!(invalid.exit_code(), 1);
+        assert!(invalid.to_string().contains("a.csv: bad"));
+        let other: Error = anyhow::anyhow!("disk full").into();
+        assert_eq!(other.exit_code(), 2);
+        let busy = Error::Busy {
+            lock: "x/.public.lock".into(),
+            pid: Some(42),
+        };
+        assert_eq!(busy.exit_code(), 2);
+        assert!(
+            busy.to_string()
+                .starts_with("another build of this site is running (pid 42)")
         );
-    }
-
-    #[test]
-    fn counts_lines_from_offsets() {
-        assert_eq!(line_of("a\nb\nc", 0), 1);
-        assert_eq!(line_of("a\nb\nc", 2), 2);
-        assert_eq!(line_of("a\nb\nc", 4), 3);
-        assert_eq!(line_of("a", 99), 1);
     }
 }

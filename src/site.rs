@@ -1,24 +1,93 @@
-//! Loading a site: the config, the programs and the credential records, checked
-//! against each other. Every problem is gathered before failing.
+//! Stage 3, resolve: the site model that signing, pages, the feed and `verify` share.
+//!
+//! Every derived fact about a credential (its program, its last valid day, its status
+//! on the build date, its URLs, its salt and status-list slot) is worked out once here,
+//! in [`Credential`], and nowhere else.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 
-use crate::config::{CONFIG_FILE, Config};
-use crate::error::{Diagnostic, Diagnostics};
-use crate::programs::{self, Program};
-use crate::records::{self, Record};
+use crate::config::Config;
+use crate::issuer::DidWeb;
+use crate::load::{Inputs, Program, Record};
+use crate::render::theme::Theme;
+use crate::state::State;
+use crate::urls::{self, Urls};
 
-/// Where programs live, relative to the site root.
-pub const PROGRAMS_DIR: &str = "content/programs";
-/// Where credential records live, relative to the site root.
-pub const CREDENTIALS_DIR: &str = "content/credentials";
+/// A credential's standing on a given day, from its dates alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Issued and not expired.
+    Valid,
+    /// Its last valid day has passed.
+    Expired,
+    /// Issued with a date after the day asked about.
+    NotYetValid,
+}
 
-/// A loaded, checked site. Programs and records are sorted by id.
+impl Status {
+    /// The status on `day` of a credential valid from `issued` through `valid_until`.
+    pub fn on(day: NaiveDate, issued: NaiveDate, valid_until: Option<NaiveDate>) -> Status {
+        if issued > day {
+            Status::NotYetValid
+        } else if valid_until.is_some_and(|until| until < day) {
+            Status::Expired
+        } else {
+            Status::Valid
+        }
+    }
+
+    /// The keyword templates use in CSS classes: `valid`, `expired`, `not-yet-valid`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Expired => "expired",
+            Status::NotYetValid => "not-yet-valid",
+        }
+    }
+
+    /// The status in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Valid => "Valid",
+            Status::Expired => "Expired",
+            Status::NotYetValid => "Not yet valid",
+        }
+    }
+}
+
+/// One credential with everything derived from its record, its program and the state.
+#[derive(Debug)]
+pub struct Credential {
+    /// The record it was made from.
+    pub record: Record,
+    /// The last valid day: the record's `expires`, else issued + the program's validity.
+    pub valid_until: Option<NaiveDate>,
+    /// Its status on the build date.
+    pub status: Status,
+    /// The folder of its verification page (a site path).
+    pub dir: String,
+    /// The absolute URL of its verification page (what the QR code holds).
+    pub page_url: String,
+    /// The absolute URL of its signed document (the credential's `id`).
+    pub json_url: String,
+    /// The salt of its hashed holder email, from the state.
+    pub salt: String,
+    /// Its status list (from 1) and slot, from the state.
+    pub status_slot: (u32, u32),
+}
+
+impl Credential {
+    /// The credential's id.
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+}
+
+/// The resolved site: what the rest of the pipeline reads.
 #[derive(Debug)]
 pub struct Site {
     /// The site root folder.
@@ -27,181 +96,94 @@ pub struct Site {
     pub config: Config,
     /// Programs by id.
     pub programs: BTreeMap<String, Program>,
-    /// Credential records, sorted by id.
-    pub records: Vec<Record>,
+    /// Credentials, sorted by id.
+    pub credentials: Vec<Credential>,
+    /// The theme.
+    pub theme: Theme,
+    /// The site's URLs.
+    pub urls: Urls,
+    /// The issuer's did:web identity.
+    pub did: DidWeb,
+    /// The issuer's home page: its own `url`, or the registry.
+    pub issuer_url: String,
+    /// The day statuses are computed for (never signed).
+    pub as_of: NaiveDate,
 }
 
 impl Site {
-    /// Loads and checks the site at `root`. Input problems come back as one
-    /// [`Diagnostics`] error listing all of them.
-    pub fn load(root: &Path) -> Result<Site> {
-        let config = Config::load(root)?;
-        let mut problems = Vec::new();
+    /// The program of a credential (present: validation checks every reference).
+    pub fn program_of(&self, credential: &Credential) -> &Program {
+        &self.programs[&credential.record.program]
+    }
+}
 
-        let mut programs = BTreeMap::new();
-        let mut program_files: HashMap<String, PathBuf> = HashMap::new();
-        for path in files_in(root, PROGRAMS_DIR, &["md"])? {
-            let shown = shown_path(root, &path);
-            let text = read(&path)?;
-            match programs::parse(&text, &shown) {
-                Ok(program) => {
-                    if let Some(first) = program_files.get(&program.id) {
-                        problems.push(
-                            Diagnostic::new(
-                                &shown,
-                                format!(
-                                    "duplicate program id \"{}\", also used by {}",
-                                    program.id,
-                                    first.display()
-                                ),
-                            )
-                            .field("id"),
-                        );
-                    } else {
-                        program_files.insert(program.id.clone(), shown);
-                        programs.insert(program.id.clone(), program);
-                    }
-                }
-                Err(mut errs) => problems.append(&mut errs),
+/// Resolves validated inputs into the site model. New credentials get their salt and
+/// status-list slot allocated in `state`.
+pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Site> {
+    let Inputs {
+        root,
+        config,
+        programs,
+        records,
+        theme,
+        ..
+    } = inputs;
+    state.allocate(records.iter().map(|r| r.id.as_str()))?;
+    let urls = Urls::new(&config.base_url);
+    let credentials = records
+        .into_iter()
+        .map(|record| {
+            let program = &programs[&record.program];
+            let valid_until = record
+                .expires
+                .or_else(|| program.validity.and_then(|v| v.expiry(record.issued)));
+            let fixed = &state.credentials[&record.id];
+            let dir = urls::credential_dir(&record.id);
+            Credential {
+                valid_until,
+                status: Status::on(as_of, record.issued, valid_until),
+                page_url: urls.absolute(&dir),
+                json_url: urls.absolute(&urls::credential_json(&record.id)),
+                dir,
+                salt: fixed.salt.clone(),
+                status_slot: (fixed.status_list, fixed.status_index),
+                record,
             }
-        }
-
-        let mut records = Vec::new();
-        for path in files_in(root, CREDENTIALS_DIR, &["csv", "toml"])? {
-            let shown = shown_path(root, &path);
-            let text = read(&path)?;
-            let (mut found, mut errs) = if path.extension().is_some_and(|e| e == "csv") {
-                records::parse_csv(&text, &shown)
-            } else {
-                records::parse_toml(&text, &shown)
-            };
-            records.append(&mut found);
-            problems.append(&mut errs);
-        }
-        check_references(&programs, &mut records, &mut problems);
-
-        if !problems.is_empty() {
-            return Err(Diagnostics(problems).into());
-        }
-        Ok(Site {
-            root: root.to_path_buf(),
-            config,
-            programs,
-            records,
         })
-    }
-
-    /// The program of a record (present: loading checks every reference).
-    pub fn program_of(&self, record: &Record) -> &Program {
-        &self.programs[&record.program]
-    }
-
-    /// The last day a credential is valid: the record's `expires`, else issued + the
-    /// program's validity, else none (valid indefinitely).
-    pub fn valid_until(&self, record: &Record) -> Option<NaiveDate> {
-        record.expires.or_else(|| {
-            self.program_of(record)
-                .validity
-                .and_then(|v| v.expiry(record.issued))
-        })
-    }
-}
-
-/// Checks record → program references and duplicate ids; sorts records by id.
-fn check_references(
-    programs: &BTreeMap<String, Program>,
-    records: &mut [Record],
-    problems: &mut Vec<Diagnostic>,
-) {
-    records.sort_by(|a, b| a.id.cmp(&b.id));
-    // Ids become folder names: ids that differ only in letter case would overwrite
-    // each other on case-insensitive file systems and hosts, so they count as equal.
-    let mut in_file_order: Vec<&Record> = records.iter().collect();
-    in_file_order.sort_by(|a, b| {
-        a.origin
-            .path
-            .cmp(&b.origin.path)
-            .then(a.origin.line.cmp(&b.origin.line))
-    });
-    let mut seen: HashMap<String, &Record> = HashMap::new();
-    for record in in_file_order {
-        let Some(first) = seen.get(&record.id.to_ascii_lowercase()) else {
-            seen.insert(record.id.to_ascii_lowercase(), record);
-            continue;
-        };
-        let what = if first.id == record.id {
-            format!("duplicate credential id \"{}\"", record.id)
-        } else {
-            format!(
-                "credential id \"{}\" differs only in letter case from \"{}\"",
-                record.id, first.id
-            )
-        };
-        problems.push(
-            Diagnostic::new(
-                &record.origin.path,
-                format!(
-                    "{what}, first used at {}:{}",
-                    first.origin.path.display(),
-                    first.origin.line
-                ),
-            )
-            .line(record.origin.line)
-            .field("id")
-            .hint("every credential needs its own id; it is part of the credential's URL"),
-        );
-    }
-    for record in records.iter() {
-        if !programs.contains_key(&record.program) {
-            let known: Vec<&str> = programs.keys().map(String::as_str).collect();
-            problems.push(
-                Diagnostic::new(
-                    &record.origin.path,
-                    format!("unknown program id \"{}\"", record.program),
-                )
-                .line(record.origin.line)
-                .field("program")
-                .hint(if known.is_empty() {
-                    format!("add the program as {PROGRAMS_DIR}/{}.md", record.program)
-                } else {
-                    format!(
-                        "known programs: {}; or add {PROGRAMS_DIR}/{}.md",
-                        known.join(", "),
-                        record.program
-                    )
-                }),
-            );
-        }
-    }
-    problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
-}
-
-fn read(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let line = crate::error::line_of(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
-        anyhow::anyhow!(
-            "{}:{line}: the file is not UTF-8 text\n     hint: save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")",
-            path.display()
-        )
+        .collect();
+    Ok(Site {
+        root,
+        did: DidWeb::from_base_url(&config.base_url),
+        issuer_url: config.issuer.url.clone().unwrap_or_else(|| urls.home()),
+        urls,
+        config,
+        programs,
+        credentials,
+        theme,
+        as_of,
     })
 }
 
-fn shown_path(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Files with one of `extensions` under `root/dir`, recursively, sorted.
-fn files_in(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>> {
-    let mut files = crate::walk::files(&root.join(dir))?;
-    files.retain(|p| {
-        p.extension()
-            .is_some_and(|e| extensions.iter().any(|x| e == *x))
-    });
-    Ok(files)
-}
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
 
-/// Is `root` a site (has a config file)?
-pub fn is_site(root: &Path) -> bool {
-    root.join(CONFIG_FILE).is_file()
+    #[test]
+    fn status_follows_dates() {
+        let issued = d("2024-01-01");
+        let until = Some(d("2025-01-01"));
+        assert_eq!(Status::on(d("2024-06-01"), issued, until), Status::Valid);
+        assert_eq!(Status::on(d("2025-01-01"), issued, until), Status::Valid);
+        assert_eq!(Status::on(d("2025-01-02"), issued, until), Status::Expired);
+        assert_eq!(Status::on(d("2099-01-01"), issued, None), Status::Valid);
+        assert_eq!(
+            Status::on(d("2023-12-31"), issued, None),
+            Status::NotYetValid
+        );
+        assert_eq!(Status::NotYetValid.keyword(), "not-yet-valid");
+    }
 }

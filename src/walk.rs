@@ -5,20 +5,39 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use walkdir::WalkDir;
 
-/// Every file under `dir` (recursively, in sorted order), skipping hidden files and
-/// folders (names starting with '.', such as editor swap files). A missing `dir`
-/// has no files.
-pub fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+/// Which hidden files (names starting with '.') a walk lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hidden {
+    /// Skip them: for content and templates, where they are editor swap files.
+    Skip,
+    /// List them, except version-control folders: for `static/`, where
+    /// `.well-known/` or `.htaccess` are meant to be published.
+    Include,
+}
+
+/// Version-control folders, never published.
+const VCS_DIRS: [&str; 3] = [".git", ".hg", ".svn"];
+
+/// Every file under `dir` (recursively, in sorted order). A missing `dir` has no files.
+pub fn files(dir: &Path, hidden: Hidden) -> Result<Vec<PathBuf>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    let hidden =
-        |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    let skip = |e: &walkdir::DirEntry| {
+        if e.depth() == 0 {
+            return false;
+        }
+        let name = e.file_name().to_string_lossy();
+        match hidden {
+            Hidden::Skip => name.starts_with('.'),
+            Hidden::Include => VCS_DIRS.contains(&name.as_ref()),
+        }
+    };
     let mut out = Vec::new();
     for entry in WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !hidden(e))
+        .filter_entry(|e| !skip(e))
     {
         let entry = entry.with_context(|| format!("cannot read folder {}", dir.display()))?;
         if entry.file_type().is_file() {
@@ -44,17 +63,42 @@ mod tests {
     #[test]
     fn lists_visible_files_sorted() {
         let dir = tempfile::tempdir().unwrap();
-        for rel in ["b.md", "a/c.md", ".hidden.md", ".git/x.md", "a/.swp"] {
+        for rel in [
+            "b.md",
+            "a/c.md",
+            ".hidden.md",
+            ".git/x.md",
+            ".hg/y",
+            ".svn/z",
+            "a/.swp",
+            ".well-known/security.txt",
+        ] {
             let path = dir.path().join(rel);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
-        let found: Vec<String> = files(dir.path())
-            .unwrap()
-            .iter()
-            .map(|p| site_path(dir.path(), p))
-            .collect();
-        assert_eq!(found, ["a/c.md", "b.md"]);
-        assert!(files(&dir.path().join("missing")).unwrap().is_empty());
+        let list = |hidden| -> Vec<String> {
+            files(dir.path(), hidden)
+                .unwrap()
+                .iter()
+                .map(|p| site_path(dir.path(), p))
+                .collect()
+        };
+        assert_eq!(list(Hidden::Skip), ["a/c.md", "b.md"]);
+        assert_eq!(
+            list(Hidden::Include),
+            [
+                ".hidden.md",
+                ".well-known/security.txt",
+                "a/.swp",
+                "a/c.md",
+                "b.md"
+            ]
+        );
+        assert!(
+            files(&dir.path().join("missing"), Hidden::Skip)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

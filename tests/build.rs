@@ -6,8 +6,8 @@ mod common;
 use std::fs;
 
 use common::*;
-use credsite::keys;
-use credsite::verify::verify_path;
+use credsite::issuer::keys;
+use credsite::vc::verify::verify_path;
 use serde_json::Value;
 
 #[test]
@@ -17,7 +17,7 @@ fn example_site_builds_and_verifies() {
     assert_eq!(report.programs, 3);
     assert!(report.credentials >= 45, "{}", report.credentials);
     assert!(report.expired > 0, "the example has expired credentials");
-    assert_eq!(report.key, credsite::KeySource::Created);
+    assert_eq!(report.key, credsite::issuer::KeySource::Created);
     let public = site.path().join("public");
     for rel in [
         "index.html",
@@ -34,7 +34,7 @@ fn example_site_builds_and_verifies() {
     for rel in ["credential.json", "index.html", "qr.svg"] {
         assert!(cred.join(rel).is_file(), "{rel} missing");
     }
-    let verified = verify_path(&public, None).unwrap();
+    let verified = verify_path(&public, None, as_of()).unwrap();
     assert!(verified.ok(), "{:?}", verified.failures);
     assert_eq!(
         verified.verified.len(),
@@ -123,7 +123,7 @@ fn holder_email_is_published_only_as_a_salted_hash() {
     let salt = email["salt"].as_str().unwrap();
     assert_eq!(
         email["identityHash"],
-        credsite::credential::identity_hash("m.vanderlinde@mail.example", salt)
+        credsite::vc::credential::identity_hash("m.vanderlinde@mail.example", salt)
     );
 }
 
@@ -158,8 +158,10 @@ fn qr_code_holds_the_absolute_page_url() {
         fs::read_to_string(site.path().join("public/credentials/cdpp-2025-0101/qr.svg")).unwrap();
     assert_eq!(
         svg,
-        credsite::qr::svg("https://registry.harbourline.example/credentials/cdpp-2025-0101/")
-            .unwrap()
+        credsite::render::qr::svg(
+            "https://registry.harbourline.example/credentials/cdpp-2025-0101/"
+        )
+        .unwrap()
     );
 }
 
@@ -202,13 +204,13 @@ fn changing_any_field_of_a_credential_fails_verification() {
             _ => Value::String("x".into()),
         };
         fs::write(&path, serde_json::to_string_pretty(&changed).unwrap()).unwrap();
-        let report = verify_path(&public, None).unwrap();
+        let report = verify_path(&public, None, as_of()).unwrap();
         assert!(!report.ok(), "changing {pointer} still verifies");
         assert_eq!(report.failures.len(), 1, "{pointer}: {:?}", report.failures);
         assert_eq!(report.failures[0].0, path, "the failure names the file");
     }
     fs::write(&path, original).unwrap();
-    assert!(verify_path(&public, None).unwrap().ok());
+    assert!(verify_path(&public, None, as_of()).unwrap().ok());
 }
 
 #[test]
@@ -226,7 +228,7 @@ fn changing_the_key_in_did_json_fails_every_credential() {
     let mut doc = old.clone();
     doc["verificationMethod"][0]["publicKeyMultibase"] = Value::String(other);
     fs::write(&did_path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
-    let report = verify_path(&public, None).unwrap();
+    let report = verify_path(&public, None, as_of()).unwrap();
     assert!(!report.ok());
     assert!(
         report.verified.is_empty(),
@@ -359,7 +361,7 @@ fn base_url_with_a_path_puts_did_json_at_the_site_root() {
     let did: Value =
         serde_json::from_str(&fs::read_to_string(public.join("did.json")).unwrap()).unwrap();
     assert_eq!(did["id"], "did:web:harbourline.github.io:registry");
-    assert!(verify_path(&public, None).unwrap().ok());
+    assert!(verify_path(&public, None, as_of()).unwrap().ok());
     let page = fs::read_to_string(public.join("404.html")).unwrap();
     assert!(
         page.contains("href=\"/registry/style.css\""),
@@ -408,7 +410,7 @@ fn a_removed_or_unlisted_credential_is_caught_by_the_signed_feed() {
         site.path().join("hidden"),
     )
     .unwrap();
-    let report = verify_path(&public, None).unwrap();
+    let report = verify_path(&public, None, as_of()).unwrap();
     assert!(!report.ok());
     assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
     assert_eq!(report.failures[0].0, credentials.join("cdpp-2025-0101"));
@@ -424,7 +426,7 @@ fn a_removed_or_unlisted_credential_is_caught_by_the_signed_feed() {
         &credentials.join("cdpp-2025-0101"),
         &credentials.join("extra-1"),
     );
-    let report = verify_path(&public, None).unwrap();
+    let report = verify_path(&public, None, as_of()).unwrap();
     let reasons: Vec<&str> = report
         .failures
         .iter()

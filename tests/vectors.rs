@@ -5,7 +5,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use credsite::{keys, proof};
+use credsite::issuer::keys;
+use credsite::vc::proof;
 use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

@@ -5,10 +5,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::did::resolve_assertion_key;
-use crate::proof;
+use super::proof;
+use crate::dates::parse_date_time;
+use crate::issuer::did::resolve_assertion_key;
+use crate::urls;
 
 /// What a verification run found.
 #[derive(Debug, Default)]
@@ -36,8 +39,9 @@ impl Report {
 /// Verifies a `credential.json` (or `feed.json`) file, or every credential and the
 /// feed of a built site folder. `did_document` overrides where the issuer's DID
 /// document is read; by default it is found in the site (`.well-known/did.json` or
-/// `did.json`), searching upward from a single file.
-pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
+/// `did.json`), searching upward from a single file. Credentials whose `validUntil`
+/// is before the day `as_of` count as expired.
+pub fn verify_path(path: &Path, did_document: Option<&Path>, as_of: NaiveDate) -> Result<Report> {
     let did_path = match did_document {
         Some(p) => p.to_path_buf(),
         None => find_did_document(path)?,
@@ -53,8 +57,12 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
             .to_string(),
         ..Report::default()
     };
+    let check = Check {
+        did_doc: &did_doc,
+        as_of,
+    };
     if path.is_dir() {
-        let credentials = path.join("credentials");
+        let credentials = path.join(urls::CREDENTIALS_DIR);
         let mut dirs: Vec<PathBuf> = match fs::read_dir(&credentials) {
             Ok(entries) => entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -73,27 +81,22 @@ pub fn verify_path(path: &Path, did_document: Option<&Path>) -> Result<Report> {
             })
             .collect();
         for (dir, id) in dirs.iter().zip(&ids) {
-            check_file(
-                &dir.join("credential.json"),
-                &did_doc,
-                Some(id),
-                &mut report,
-            );
+            check.file(&dir.join(urls::CREDENTIAL_FILE), Some(id), &mut report);
         }
-        if let Some(feed) = check_file(&path.join("feed.json"), &did_doc, None, &mut report) {
-            compare_with_feed(&feed, &path.join("credentials"), &ids, &mut report);
+        if let Some(feed) = check.file(&path.join(urls::FEED), None, &mut report) {
+            compare_with_feed(&feed, &credentials, &ids, &mut report);
         }
     } else {
         let id = path
             .parent()
             .and_then(Path::file_name)
             .map(|n| n.to_string_lossy().to_string());
-        let expected = if path.file_name().is_some_and(|n| n == "credential.json") {
+        let expected = if path.file_name().is_some_and(|n| n == urls::CREDENTIAL_FILE) {
             id
         } else {
             None
         };
-        check_file(path, &did_doc, expected.as_deref(), &mut report);
+        check.file(path, expected.as_deref(), &mut report);
     }
     Ok(report)
 }
@@ -107,7 +110,7 @@ fn compare_with_feed(feed: &Value, credentials: &Path, folders: &[String], repor
         .into_iter()
         .flatten()
         .filter_map(|item| item.get("id").and_then(Value::as_str))
-        .filter_map(|id| id.strip_suffix("/credential.json")?.rsplit('/').next())
+        .filter_map(urls::credential_id_of)
         .collect();
     let present: BTreeSet<&str> = folders.iter().map(String::as_str).collect();
     for id in listed.difference(&present) {
@@ -124,69 +127,73 @@ fn compare_with_feed(feed: &Value, credentials: &Path, folders: &[String], repor
     }
 }
 
-/// Checks one document and records the outcome; returns the document if it verified.
-fn check_file(
-    path: &Path,
-    did_doc: &Value,
-    folder_id: Option<&str>,
-    report: &mut Report,
-) -> Option<Value> {
-    match check_document(path, did_doc, folder_id) {
-        Ok((doc, expired)) => {
-            if expired {
-                report.expired.push(path.to_path_buf());
-            }
-            report.verified.push(path.to_path_buf());
-            Some(doc)
-        }
-        Err(why) => {
-            report.failures.push((path.to_path_buf(), why));
-            None
-        }
-    }
+/// What every document is checked against.
+struct Check<'a> {
+    did_doc: &'a Value,
+    as_of: NaiveDate,
 }
 
-/// Checks one document; returns it and whether it is an expired credential.
-fn check_document(
-    path: &Path,
-    did_doc: &Value,
-    folder_id: Option<&str>,
-) -> Result<(Value, bool), String> {
-    let doc = read_json(path).map_err(|e| format!("{e:#}"))?;
-    let did = did_doc
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    proof::verify(&doc, |method| resolve_assertion_key(did_doc, method))
-        .map_err(|e| e.to_string())?;
-    let is_credential = doc.get("credentialSubject").is_some();
-    if !is_credential {
-        return Ok((doc, false));
-    }
-    let issuer = doc
-        .get("issuer")
-        .and_then(|i| i.get("id").or(Some(i)))
-        .and_then(Value::as_str);
-    if issuer != Some(did) {
-        return Err(format!(
-            "the issuer {} is not {did}, the DID the signing key belongs to",
-            issuer.unwrap_or("(none)")
-        ));
-    }
-    if let Some(id) = folder_id {
-        let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
-        if !own.ends_with(&format!("/credentials/{id}/credential.json")) {
-            return Err(format!(
-                "the credential's id {own} does not belong in folder credentials/{id}/"
-            ));
+impl Check<'_> {
+    /// Checks one document and records the outcome; returns the document if it verified.
+    fn file(&self, path: &Path, folder_id: Option<&str>, report: &mut Report) -> Option<Value> {
+        match self.document(path, folder_id) {
+            Ok((doc, expired)) => {
+                if expired {
+                    report.expired.push(path.to_path_buf());
+                }
+                report.verified.push(path.to_path_buf());
+                Some(doc)
+            }
+            Err(why) => {
+                report.failures.push((path.to_path_buf(), why));
+                None
+            }
         }
     }
-    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let expired = doc
-        .get("validUntil")
-        .and_then(Value::as_str)
-        .is_some_and(|until| until < now.as_str());
-    Ok((doc, expired))
+
+    /// Checks one document; returns it and whether it is an expired credential.
+    fn document(&self, path: &Path, folder_id: Option<&str>) -> Result<(Value, bool), String> {
+        let doc = read_json(path).map_err(|e| format!("{e:#}"))?;
+        let did = self
+            .did_doc
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        proof::verify(&doc, |method| resolve_assertion_key(self.did_doc, method))
+            .map_err(|e| e.to_string())?;
+        let is_credential = doc.get("credentialSubject").is_some();
+        if !is_credential {
+            return Ok((doc, false));
+        }
+        let issuer = doc
+            .get("issuer")
+            .and_then(|i| i.get("id").or(Some(i)))
+            .and_then(Value::as_str);
+        if issuer != Some(did) {
+            return Err(format!(
+                "the issuer {} is not {did}, the DID the signing key belongs to",
+                issuer.unwrap_or("(none)")
+            ));
+        }
+        if let Some(id) = folder_id {
+            let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
+            if urls::credential_id_of(own) != Some(id) {
+                return Err(format!(
+                    "the credential's id {own} does not belong in folder {}",
+                    urls::credential_dir(id)
+                ));
+            }
+        }
+        let expired = match doc.get("validUntil").and_then(Value::as_str) {
+            Some(until) => {
+                let until = parse_date_time(until).map_err(|e| format!("validUntil: {e}"))?;
+                let day_start = self.as_of.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+                until < day_start
+            }
+            None => false,
+        };
+        Ok((doc, expired))
+    }
 }
 
 fn read_json(path: &Path) -> Result<Value> {

@@ -10,37 +10,40 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tera::Tera;
 
+use crate::walk::Hidden;
+
 /// The built-in default theme's templates, embedded from `themes/default/templates/`.
 pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
     (
         "base.html",
-        include_str!("../themes/default/templates/base.html"),
+        include_str!("../../themes/default/templates/base.html"),
     ),
     (
         "index.html",
-        include_str!("../themes/default/templates/index.html"),
+        include_str!("../../themes/default/templates/index.html"),
     ),
     (
         "program.html",
-        include_str!("../themes/default/templates/program.html"),
+        include_str!("../../themes/default/templates/program.html"),
     ),
     (
         "credential.html",
-        include_str!("../themes/default/templates/credential.html"),
+        include_str!("../../themes/default/templates/credential.html"),
     ),
     (
         "404.html",
-        include_str!("../themes/default/templates/404.html"),
+        include_str!("../../themes/default/templates/404.html"),
     ),
 ];
 
 /// The built-in default theme's static files.
 pub const DEFAULT_STATIC: [(&str, &[u8]); 1] = [(
     "style.css",
-    include_bytes!("../themes/default/static/style.css"),
+    include_bytes!("../../themes/default/static/style.css"),
 )];
 
 /// Loaded templates and the static files to copy.
+#[derive(Debug)]
 pub struct Theme {
     /// The compiled templates.
     pub tera: Tera,
@@ -69,7 +72,7 @@ impl Theme {
             })
             .collect();
         for dir in &layers {
-            for (rel, path) in files_under(dir)? {
+            for (rel, path) in files_under(dir, Hidden::Skip)? {
                 if rel.ends_with(".html") {
                     let text = fs::read_to_string(&path)
                         .with_context(|| format!("cannot read template {}", path.display()))?;
@@ -99,7 +102,7 @@ impl Theme {
             .map(|(n, b)| (n.to_string(), b.to_vec()))
             .collect();
         for dir in [theme_dir.join("static"), root.join("static")] {
-            for (rel, path) in files_under(&dir)? {
+            for (rel, path) in files_under(&dir, Hidden::Include)? {
                 let bytes =
                     fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 static_files.insert(rel, bytes);
@@ -117,8 +120,8 @@ impl Theme {
 }
 
 /// Files under `dir` as (site path relative to `dir`, full path).
-fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let files = crate::walk::files(dir)?;
+fn files_under(dir: &Path, hidden: Hidden) -> Result<Vec<(String, PathBuf)>> {
+    let files = crate::walk::files(dir, hidden)?;
     Ok(files
         .into_iter()
         .map(|p| (crate::walk::site_path(dir, &p), p))

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::dates::parse_date;
-use crate::error::{Diagnostic, line_of, toml_diagnostic};
+use crate::diag::{Diagnostic, LineIndex, toml_diagnostic};
 use crate::ids;
 
 /// Fields every record must have.
@@ -171,13 +171,14 @@ pub fn parse_toml(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
         Ok(file) => file,
         Err(e) => return (Vec::new(), vec![toml_diagnostic(path, text, &e, 0)]),
     };
+    let lines = LineIndex::new(text);
     let mut problems = Vec::new();
     let mut records = Vec::new();
     for entry in file.credential {
-        let line = line_of(text, entry.span().start);
+        let line = lines.line(entry.span().start);
         let mut fields = BTreeMap::new();
         for (name, value) in entry.into_inner() {
-            let field_line = line_of(text, value.span().start);
+            let field_line = lines.line(value.span().start);
             let text_value = match value.into_inner() {
                 toml::Value::String(s) => s.trim().to_string(),
                 toml::Value::Datetime(d) => d.to_string(),
@@ -273,17 +274,14 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
             );
         }
     }
-    if let Some((email, line)) = &holder_email {
-        let plausible = email
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
-        if !plausible || email.contains(char::is_whitespace) {
-            problems.push(
-                Diagnostic::new(&path, format!("\"{email}\" is not an email address"))
-                    .line(*line)
-                    .field("holder_email"),
-            );
-        }
+    if let Some((email, line)) = &holder_email
+        && let Err(message) = crate::load::validate::email(email)
+    {
+        problems.push(
+            Diagnostic::new(&path, message)
+                .line(*line)
+                .field("holder_email"),
+        );
     }
     if let (Some(issued), Some(expires)) = (issued_date, expires_date)
         && expires < issued

@@ -8,7 +8,8 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::keys;
+use super::keys;
+use crate::urls;
 
 /// The issuer's DID and where its document lives in the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,14 +37,9 @@ impl DidWeb {
             did.push(':');
             did.push_str(segment);
         }
-        let document_path = if segments.is_empty() {
-            ".well-known/did.json"
-        } else {
-            "did.json"
-        };
         DidWeb {
             did,
-            document_path: document_path.to_string(),
+            document_path: urls::did_document(base_url).to_string(),
         }
     }
 

@@ -53,6 +53,7 @@ pub fn canonicalize(value: &Value) -> Result<Vec<u8>, ProofError> {
 }
 
 /// The bytes that are signed: `SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`.
+/// The second half is the digest of the signed content, which the site state keeps.
 pub fn hash_data(proof_config: &Value, unsecured: &Value) -> Result<[u8; 64], ProofError> {
     let mut out = [0u8; 64];
     out[..32].copy_from_slice(&Sha256::digest(canonicalize(proof_config)?));
@@ -80,11 +81,22 @@ pub fn proof_config(unsecured: &Value, verification_method: &str, created: Optio
 /// Signs `unsecured` (a JSON object without `proof`) and returns it with a `proof`.
 /// The signature is checked against the signing key's public half before returning.
 pub fn sign(
-    mut unsecured: Value,
+    unsecured: Value,
     key: &SigningKey,
     verification_method: &str,
     created: Option<&str>,
 ) -> Result<Value, ProofError> {
+    sign_with_digest(unsecured, key, verification_method, created).map(|(signed, _)| signed)
+}
+
+/// [`sign`], also returning SHA-256 of the canonical document (without the proof):
+/// the digest of what was signed.
+pub fn sign_with_digest(
+    mut unsecured: Value,
+    key: &SigningKey,
+    verification_method: &str,
+    created: Option<&str>,
+) -> Result<(Value, [u8; 32]), ProofError> {
     if !unsecured.is_object() {
         return Err(ProofError::NotAnObject);
     }
@@ -104,7 +116,8 @@ pub fn sign(
         .as_object_mut()
         .expect("checked above")
         .insert("proof".into(), proof);
-    Ok(unsecured)
+    let digest: [u8; 32] = data[32..].try_into().expect("32 bytes");
+    Ok((unsecured, digest))
 }
 
 /// Verifies the `eddsa-jcs-2022` proof of `secured`. `resolve` maps the proof's

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 /// Where the public key is kept, relative to the site root.
@@ -88,12 +89,41 @@ impl KeyPaths {
     }
 }
 
-/// Writes a new key pair. Refuses to replace an existing key unless `force`.
-pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey, force: bool) -> Result<()> {
+/// Where retired key pairs are kept, relative to the site root.
+pub const RETIRED_DIR: &str = "keys/retired";
+
+/// Moves the current key files into `keys/retired/`, named by `date` (the secret key
+/// keeps its 0600 mode). Returns the new paths of the files that were there. Nothing is
+/// deleted: a retired secret key is still needed to prove old signatures, and its
+/// public half stays in the site state's key history.
+pub fn retire(root: &Path, paths: &KeyPaths, date: NaiveDate) -> Result<Vec<PathBuf>> {
+    let dir = root.join(RETIRED_DIR);
+    let mut moved = Vec::new();
     for path in [&paths.secret, &paths.public] {
-        if path.exists() && !force {
+        if !path.exists() {
+            continue;
+        }
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let mut target = dir.join(format!("{date}-{name}"));
+        let mut n = 1;
+        while target.exists() {
+            n += 1;
+            target = dir.join(format!("{date}-{n}-{name}"));
+        }
+        fs::rename(path, &target)
+            .with_context(|| format!("cannot move {} to {}", path.display(), target.display()))?;
+        moved.push(target);
+    }
+    Ok(moved)
+}
+
+/// Writes a new key pair. Refuses to replace an existing key: [`retire`] it first.
+pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey) -> Result<()> {
+    for path in [&paths.secret, &paths.public] {
+        if path.exists() {
             bail!(
-                "{} already exists: keeping the issuer's key pair\n     hint: credentials signed with the old key will stop verifying if you replace it; if you really mean to, run `credsite keygen --force`",
+                "{} already exists: keeping the issuer's key pair\n     hint: credentials signed with the old key will stop verifying if you replace it; if you really mean to, run `credsite keygen --force` (it keeps the old pair in {RETIRED_DIR}/)",
                 path.display()
             );
         }
@@ -103,14 +133,6 @@ pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey, force: bool) -> Result
     }
     if let Some(dir) = paths.public.parent() {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    if force {
-        for path in [&paths.secret, &paths.public] {
-            if path.exists() {
-                fs::remove_file(path)
-                    .with_context(|| format!("cannot remove {}", path.display()))?;
-            }
-        }
     }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -185,7 +207,7 @@ pub fn load(paths: &KeyPaths, create: bool) -> Result<Loaded> {
     match (paths.public.exists(), paths.secret.exists()) {
         (false, false) if create => {
             let key = generate()?;
-            write_key_pair(paths, &key, false)?;
+            write_key_pair(paths, &key)?;
             Ok(Loaded::Created(key))
         }
         (false, false) => Ok(Loaded::Missing),
@@ -247,12 +269,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths = KeyPaths::new(dir.path(), None);
         let key = generate().unwrap();
-        write_key_pair(&paths, &key, false).unwrap();
+        write_key_pair(&paths, &key).unwrap();
         let mode = fs::metadata(&paths.secret).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert!(
-            write_key_pair(&paths, &key, false).is_err(),
-            "must not overwrite without force"
+            write_key_pair(&paths, &key).is_err(),
+            "must not overwrite an existing key"
         );
         assert!(matches!(load(&paths, false).unwrap(), Loaded::Existing(_)));
         fs::set_permissions(&paths.secret, fs::Permissions::from_mode(0o644)).unwrap();
@@ -267,7 +289,7 @@ mod tests {
     fn refuses_public_key_without_secret() {
         let dir = tempfile::tempdir().unwrap();
         let paths = KeyPaths::new(dir.path(), None);
-        write_key_pair(&paths, &generate().unwrap(), false).unwrap();
+        write_key_pair(&paths, &generate().unwrap()).unwrap();
         fs::remove_file(&paths.secret).unwrap();
         let err = load(&paths, true).err().unwrap().to_string();
         assert!(
@@ -275,5 +297,31 @@ mod tests {
             "{err}"
         );
         assert!(!paths.secret.exists(), "no new key may be created");
+    }
+
+    #[test]
+    fn retiring_keeps_the_old_pair_under_a_dated_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = KeyPaths::new(dir.path(), None);
+        let old = generate().unwrap();
+        write_key_pair(&paths, &old).unwrap();
+        let date: NaiveDate = "2026-11-24".parse().unwrap();
+        let moved = retire(dir.path(), &paths, date).unwrap();
+        assert_eq!(
+            moved,
+            [
+                dir.path().join("keys/retired/2026-11-24-issuer.key"),
+                dir.path().join("keys/retired/2026-11-24-issuer.pub"),
+            ]
+        );
+        assert_eq!(read_secret(&moved[0]).unwrap().to_bytes(), old.to_bytes());
+        assert!(!paths.secret.exists() && !paths.public.exists());
+        write_key_pair(&paths, &generate().unwrap()).unwrap();
+        let again = retire(dir.path(), &paths, date).unwrap();
+        assert_eq!(
+            again[0],
+            dir.path().join("keys/retired/2026-11-24-2-issuer.key"),
+            "a second rotation on the same day never overwrites the first"
+        );
     }
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::dates::Validity;
-use crate::error::{Diagnostic, line_of, toml_diagnostic};
-use crate::{ids, markdown};
+use crate::diag::{Diagnostic, line_of, toml_diagnostic};
+use crate::ids;
+use crate::load::validate;
 
 /// A certification program: what a credential certifies.
 #[derive(Debug, Clone)]
@@ -28,8 +29,8 @@ pub struct Program {
     pub version: Option<String>,
     /// Who accredits the program and against which standard.
     pub accreditation: Option<Accreditation>,
-    /// The Markdown body rendered to HTML.
-    pub body_html: String,
+    /// The Markdown description after the front matter.
+    pub body: String,
     /// The file the program came from.
     pub path: std::path::PathBuf,
 }
@@ -56,7 +57,16 @@ struct FrontMatter {
     criteria: String,
     validity: Option<toml::Spanned<String>>,
     version: Option<String>,
-    accreditation: Option<Accreditation>,
+    accreditation: Option<RawAccreditation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccreditation {
+    body: String,
+    standard: String,
+    #[serde(default)]
+    url: Option<toml::Spanned<String>>,
 }
 
 const DELIMITER: &str = "+++";
@@ -131,6 +141,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Program, Vec<Diagnostic>> {
             problems.push(Diagnostic::new(path, "must not be empty").field(field));
         }
     }
+    if let Some(url) = fm.accreditation.as_ref().and_then(|a| a.url.as_ref())
+        && let Err(message) = validate::web_url(url.get_ref())
+    {
+        problems.push(
+            at(url.span(), "accreditation.url", message)
+                .hint("a public https page about the accreditation"),
+        );
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -142,8 +160,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Program, Vec<Diagnostic>> {
         validity,
         validity_text: fm.validity.map(toml::Spanned::into_inner),
         version: fm.version,
-        accreditation: fm.accreditation,
-        body_html: markdown::render(body),
+        accreditation: fm.accreditation.map(|a| Accreditation {
+            body: a.body,
+            standard: a.standard,
+            url: a.url.map(toml::Spanned::into_inner),
+        }),
+        body: body.to_string(),
         path: path.to_path_buf(),
     })
 }
@@ -176,7 +198,7 @@ mod tests {
         assert_eq!(p.id, "ct");
         assert_eq!(p.validity, Some(Validity::Months(36)));
         assert_eq!(p.accreditation.unwrap().standard, "ISO/IEC 17024:2012");
-        assert!(p.body_html.contains("<em>here</em>"), "{}", p.body_html);
+        assert!(p.body.contains("Text *here*."), "{}", p.body);
     }
 
     #[test]
@@ -215,5 +237,21 @@ mod tests {
     fn requires_front_matter() {
         let errs = parse("# no front matter", Path::new("p.md")).unwrap_err();
         assert!(errs[0].to_string().contains("no front matter"));
+    }
+
+    #[test]
+    fn refuses_unsafe_accreditation_links() {
+        let text = GOOD.replace(
+            "standard = \"ISO/IEC 17024:2012\"",
+            "standard = \"ISO/IEC 17024:2012\"\nurl = \"javascript:alert(1)\"",
+        );
+        let errs = parse(&text, Path::new("p.md")).unwrap_err();
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("p.md:9: field `accreditation.url`: \"javascript:alert(1)\""),
+            "{}",
+            errs[0]
+        );
     }
 }

@@ -3,7 +3,28 @@
 use std::fs;
 use std::path::Path;
 
+use std::process::ExitCode;
+
 use anyhow::{Context, Result, bail};
+
+use super::Global;
+
+/// Creates a new site with an example program and records.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder to create the site in.
+    dir: std::path::PathBuf,
+}
+
+pub fn run(_global: &Global, args: Args) -> Result<ExitCode> {
+    init(&args.dir)?;
+    eprintln!("Created a new site in {}.", args.dir.display());
+    eprintln!(
+        "Next: edit credsite.toml (set base_url), then run `credsite build --root {}`.",
+        args.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
 
 const CONFIG: &str = r#"# credsite site configuration. See the README for every key.
 title = "Example Certification Board: Credential Registry"
@@ -43,11 +64,11 @@ ecp-0002,Grace Sample,,example-practitioner,2024-06-01,,Written exam,78/100,2024
 ecp-0003,Alan Placeholder,alan@example.org,example-practitioner,2021-09-10,2024-09-10,,,
 ";
 
-const GITIGNORE: &str = "# Never commit the issuer's secret key.\nkeys/*.key\n/public/\n/.public.staging/\n/.public.old/\n";
+const GITIGNORE: &str = "# Never commit the issuer's secret key (keys/issuer.pub and credsite.state.json are\n# committed: they hold no secret and must never be lost).\nkeys/*.key\nkeys/retired/*.key\n/public/\n/.public.staging/\n/.public.old/\n/.public.lock\n";
 
 /// Creates a new site in `dir` (which may exist but must not hold a site already).
-pub fn init(dir: &Path) -> Result<()> {
-    if crate::site::is_site(dir) {
+fn init(dir: &Path) -> Result<()> {
+    if credsite::load::is_site(dir) {
         bail!(
             "{} already has a credsite.toml: not touching it",
             dir.display()

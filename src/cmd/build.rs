@@ -1,0 +1,60 @@
+//! `credsite build`: the site into `public/`, in one atomic step.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use credsite::issuer::{KeySource, keys};
+use credsite::state::STATE_FILE;
+use credsite::vc::sign::Reissue;
+
+use super::{AsOf, Global};
+
+/// Builds the site into public/ (creating the issuer key pair on first use).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The output folder [default: <root>/public].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Read the secret key from this file [default: <root>/keys/issuer.key].
+    #[arg(long, env = "CREDSITE_SECRET_KEY")]
+    key: Option<PathBuf>,
+    #[command(flatten)]
+    as_of: AsOf,
+    /// Re-issue credentials whose signed content changed: a credential id,
+    /// `program:ID` or `all`. Repeat for more.
+    #[arg(long, value_name = "ID|program:ID|all")]
+    reissue: Vec<String>,
+}
+
+pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let mut options = super::options(&global.root, args.key, &args.as_of)?;
+    options.out = args.out;
+    options.reissue = Reissue::parse(args.reissue.iter().map(String::as_str));
+    let report = credsite::build(&options)?;
+    if report.key == KeySource::Created {
+        eprintln!(
+            "Created the issuer key pair: {} (public, commit it) and {} (secret, mode 0600: back it up and never commit it).",
+            global.root.join(keys::PUBLIC_KEY_FILE).display(),
+            global.root.join(keys::SECRET_KEY_FILE).display()
+        );
+    }
+    super::summary(&report, options.as_of, global.verbose);
+    if report.new > 0 || report.reissued > 0 {
+        eprintln!(
+            "Issued {} new and re-issued {} credentials: commit {} with the site.",
+            report.new,
+            report.reissued,
+            global.root.join(STATE_FILE).display()
+        );
+    }
+    eprintln!(
+        "Wrote {} files to {} in {} ms.",
+        report.files,
+        options.out_dir().display(),
+        started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}

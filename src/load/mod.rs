@@ -1,0 +1,126 @@
+//! Stage 1, load: read everything a site is made of from disk into plain data.
+//!
+//! The config, the programs, the credential records and the theme (templates and
+//! static files). Problems inside files are gathered, not returned one by one:
+//! [`validate`] reports them all at once with the cross-checks.
+
+pub mod programs;
+pub mod records;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diag::{Diagnostic, line_of};
+use crate::render::theme::Theme;
+
+pub use programs::Program;
+pub use records::Record;
+pub use validate::validate;
+
+/// Where programs live, relative to the site root.
+pub const PROGRAMS_DIR: &str = "content/programs";
+/// Where credential records live, relative to the site root.
+pub const CREDENTIALS_DIR: &str = "content/credentials";
+
+/// A site's input files, read and parsed but not yet checked against each other.
+#[derive(Debug)]
+pub struct Inputs {
+    /// The site root folder.
+    pub root: PathBuf,
+    /// `credsite.toml`.
+    pub config: Config,
+    /// Programs by id (the first file wins when two share an id; validate reports it).
+    pub programs: BTreeMap<String, Program>,
+    /// Program files whose id was already taken, as (file, id).
+    pub duplicate_programs: Vec<(PathBuf, String)>,
+    /// Credential records, in file order.
+    pub records: Vec<Record>,
+    /// The theme: templates and static files.
+    pub theme: Theme,
+    /// Problems found while parsing single files.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Reads the site at `root`. I/O errors fail at once; problems in the files' content
+/// are gathered in [`Inputs::problems`].
+pub fn load(root: &Path) -> Result<Inputs> {
+    let config = Config::load(root)?;
+    let mut problems = Vec::new();
+
+    let mut programs = BTreeMap::new();
+    let mut duplicate_programs = Vec::new();
+    for path in files_in(root, PROGRAMS_DIR, &["md"])? {
+        let shown = shown_path(root, &path);
+        let text = read(&path, &shown)?;
+        match programs::parse(&text, &shown) {
+            Ok(program) if programs.contains_key(&program.id) => {
+                duplicate_programs.push((shown, program.id));
+            }
+            Ok(program) => {
+                programs.insert(program.id.clone(), program);
+            }
+            Err(mut errs) => problems.append(&mut errs),
+        }
+    }
+
+    let mut records = Vec::new();
+    for path in files_in(root, CREDENTIALS_DIR, &["csv", "toml"])? {
+        let shown = shown_path(root, &path);
+        let text = read(&path, &shown)?;
+        let (mut found, mut errs) = if path.extension().is_some_and(|e| e == "csv") {
+            records::parse_csv(&text, &shown)
+        } else {
+            records::parse_toml(&text, &shown)
+        };
+        records.append(&mut found);
+        problems.append(&mut errs);
+    }
+
+    let theme = Theme::load(root, &config.theme)?;
+    Ok(Inputs {
+        root: root.to_path_buf(),
+        config,
+        programs,
+        duplicate_programs,
+        records,
+        theme,
+        problems,
+    })
+}
+
+/// Reads a text file, naming the line of the first byte that is not UTF-8.
+fn read(path: &Path, shown: &Path) -> Result<String> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
+        anyhow::anyhow!(
+            "{}:{line}: the file is not UTF-8 text\n     hint: save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")",
+            shown.display()
+        )
+    })
+}
+
+fn shown_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Files with one of `extensions` under `root/dir`, recursively, sorted.
+fn files_in(root: &Path, dir: &str, extensions: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = crate::walk::files(&root.join(dir), crate::walk::Hidden::Skip)?;
+    files.retain(|p| {
+        p.extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+    });
+    Ok(files)
+}
+
+/// Is `root` a site (has a config file)?
+pub fn is_site(root: &Path) -> bool {
+    root.join(CONFIG_FILE).is_file()
+}

@@ -1,0 +1,241 @@
+//! Stage 2, validate: check the loaded files against each other and report every
+//! problem at once, each with its file, line and field.
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use super::{Inputs, PROGRAMS_DIR, Record};
+use crate::config::CONFIG_FILE;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// Checks `inputs` as a whole: the problems found while loading, duplicate ids,
+/// record → program references, and file references into `static/`. Returns the
+/// inputs with records sorted by id, or every problem found.
+pub fn validate(mut inputs: Inputs) -> Result<Inputs, Diagnostics> {
+    let mut problems = std::mem::take(&mut inputs.problems);
+    for (path, id) in &inputs.duplicate_programs {
+        let first = &inputs.programs[id].path;
+        problems.push(
+            Diagnostic::new(
+                path,
+                format!(
+                    "duplicate program id \"{id}\", also used by {}",
+                    first.display()
+                ),
+            )
+            .field("id"),
+        );
+    }
+    check_credential_ids(&inputs.records, &mut problems);
+    check_program_references(&inputs, &mut problems);
+    check_file_references(&inputs, &mut problems);
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+        return Err(Diagnostics(problems));
+    }
+    inputs.records.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(inputs)
+}
+
+/// Ids become folder names: ids that differ only in letter case would overwrite each
+/// other on case-insensitive file systems and hosts, so they count as equal.
+fn check_credential_ids(records: &[Record], problems: &mut Vec<Diagnostic>) {
+    let mut in_file_order: Vec<&Record> = records.iter().collect();
+    in_file_order.sort_by(|a, b| {
+        a.origin
+            .path
+            .cmp(&b.origin.path)
+            .then(a.origin.line.cmp(&b.origin.line))
+    });
+    let mut seen: HashMap<String, &Record> = HashMap::with_capacity(records.len());
+    for record in in_file_order {
+        let Some(first) = seen.get(&record.id.to_ascii_lowercase()) else {
+            seen.insert(record.id.to_ascii_lowercase(), record);
+            continue;
+        };
+        let what = if first.id == record.id {
+            format!("duplicate credential id \"{}\"", record.id)
+        } else {
+            format!(
+                "credential id \"{}\" differs only in letter case from \"{}\"",
+                record.id, first.id
+            )
+        };
+        problems.push(
+            Diagnostic::new(
+                &record.origin.path,
+                format!(
+                    "{what}, first used at {}:{}",
+                    first.origin.path.display(),
+                    first.origin.line
+                ),
+            )
+            .line(record.origin.line)
+            .field("id")
+            .hint("every credential needs its own id; it is part of the credential's URL"),
+        );
+    }
+}
+
+fn check_program_references(inputs: &Inputs, problems: &mut Vec<Diagnostic>) {
+    for record in &inputs.records {
+        if inputs.programs.contains_key(&record.program) {
+            continue;
+        }
+        let known: Vec<&str> = inputs.programs.keys().map(String::as_str).collect();
+        problems.push(
+            Diagnostic::new(
+                &record.origin.path,
+                format!("unknown program id \"{}\"", record.program),
+            )
+            .line(record.origin.line)
+            .field("program")
+            .hint(if known.is_empty() {
+                format!("add the program as {PROGRAMS_DIR}/{}.md", record.program)
+            } else {
+                format!(
+                    "known programs: {}; or add {PROGRAMS_DIR}/{}.md",
+                    known.join(", "),
+                    record.program
+                )
+            }),
+        );
+    }
+}
+
+/// A file reference must name a file that the site publishes from `static/` (its own
+/// or the theme's), by a plain relative path.
+fn check_file_references(inputs: &Inputs, problems: &mut Vec<Diagnostic>) {
+    let Some(logo) = &inputs.config.issuer.logo else {
+        return;
+    };
+    let mut d = Diagnostic::new(CONFIG_FILE.as_ref(), "").field("issuer.logo");
+    if let Some(line) = inputs.config.logo_line {
+        d = d.line(line);
+    }
+    if let Err(why) = file_reference(logo) {
+        d.message = why;
+        problems.push(d.hint("name a file under static/, e.g. logo = \"logo.svg\""));
+    } else if !inputs.theme.static_files.contains_key(logo.as_str()) {
+        d.message = format!("\"{logo}\" is not a file under static/ or the theme's static/");
+        problems.push(d.hint(format!("put the file at static/{logo}")));
+    }
+}
+
+/// Checks a file reference's shape: relative, '/'-separated, no `.` or `..` parts.
+pub fn file_reference(path: &str) -> Result<(), String> {
+    let bad = path.is_empty()
+        || path.starts_with('/')
+        || path.contains('\\')
+        || path.contains(':')
+        || path
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    if bad {
+        Err(format!(
+            "\"{path}\" is not a plain relative path inside static/ (no '..', no leading '/', no URL)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a link that goes into pages and signed credentials: https, or http for a
+/// server on this machine (for previews). Anything else (`javascript:`, `data:`, a
+/// relative path) is refused.
+pub fn web_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("\"{text}\" is not an absolute URL: {e}"))?;
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" => {}
+        "http" if local => {}
+        scheme => {
+            return Err(format!(
+                "\"{text}\" has the scheme \"{scheme}\": only https links are allowed (http only for localhost)"
+            ));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{text}\" has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "\"{text}\" must not contain a user name or password"
+        ));
+    }
+    Ok(url)
+}
+
+/// Checks that `text` looks like an email address (one '@', a dot in the domain, no
+/// spaces or characters that would break a `mailto:` link).
+pub fn email(text: &str) -> Result<(), String> {
+    let plausible = text
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'));
+    let clean = !text
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '?' | '&'));
+    if plausible && clean {
+        Ok(())
+    } else {
+        Err(format!("\"{text}\" is not an email address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_only_https_links() {
+        assert!(web_url("https://example.org/a?b#c").is_ok());
+        assert!(web_url("http://localhost:1111/").is_ok());
+        assert!(web_url("http://127.0.0.1/").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "http://example.org/",
+            "ftp://example.org/",
+            "/relative",
+            "example.org",
+            "https://user:pw@example.org/",
+            "vbscript:x",
+        ] {
+            assert!(web_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_references_stay_inside_static() {
+        assert!(file_reference("logo.svg").is_ok());
+        assert!(file_reference("img/logo.png").is_ok());
+        for bad in [
+            "../../x",
+            "/etc/passwd",
+            "a/../../b",
+            "./x",
+            "",
+            "C:\\x",
+            "https://evil.example/x.svg",
+            "a//b",
+        ] {
+            assert!(file_reference(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn checks_email_shape() {
+        assert!(email("registry@example.org").is_ok());
+        for bad in [
+            "x",
+            "@example.org",
+            "a@b",
+            "a b@example.org",
+            "a@b.org?subject=x",
+        ] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Stage 6, write: where the rendered pages go.
+//!
+//! Two writers take the same stream of pages: [`Staging`], a folder beside the output
+//! that `build` swaps into place in one step, and [`Memory`], used by `check`, tests and
+//! a future preview server. Both refuse a path that climbs out of the site and a path
+//! written twice (a static file that collides with a generated page, say).
+
+pub mod memory;
+pub mod staging;
+
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+
+use crate::render::Page;
+pub use memory::Memory;
+pub use staging::Staging;
+
+/// Somewhere pages can be written, from many threads at once.
+pub trait Sink: Sync {
+    /// Writes one page. `path` was checked by [`write`].
+    fn put(&self, page: Page) -> Result<()>;
+    /// How many pages were written.
+    fn count(&self) -> u64;
+}
+
+/// Writes every page of `pages` into `sink`, stopping at the first error. Returns how
+/// many pages the sink holds.
+pub fn write(pages: impl ParallelIterator<Item = Result<Page>>, sink: &impl Sink) -> Result<u64> {
+    pages.try_for_each(|page| {
+        let page = page?;
+        check_path(&page.path)?;
+        sink.put(page)
+    })?;
+    Ok(sink.count())
+}
+
+/// Refuses a site path that is empty, absolute, or has empty, `.` or `..` parts.
+pub fn check_path(path: &str) -> Result<()> {
+    if path.is_empty()
+        || path.contains('\\')
+        || path
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        bail!("refusing to write outside the site: {path:?}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_paths_outside_the_site() {
+        for path in [
+            "../x",
+            "/etc/passwd",
+            "a/../../x",
+            "",
+            "a//b",
+            "a\\..\\b",
+            "./x",
+        ] {
+            assert!(check_path(path).is_err(), "{path}");
+        }
+        assert!(check_path("credentials/a/index.html").is_ok());
+        assert!(check_path(".well-known/did.json").is_ok());
+    }
+
+    #[test]
+    fn a_path_written_twice_is_an_error() {
+        let memory = Memory::new();
+        let pages = vec![
+            Ok(Page {
+                path: "a.html".into(),
+                bytes: b"1".to_vec(),
+            }),
+            Ok(Page {
+                path: "a.html".into(),
+                bytes: b"2".to_vec(),
+            }),
+        ];
+        let err = write(pages.into_par_iter(), &memory).unwrap_err();
+        assert!(err.to_string().contains("a.html is written twice"), "{err}");
+    }
+}

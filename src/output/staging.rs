@@ -1,0 +1,320 @@
+//! The staging writer: pages go into a folder beside the output folder, which is
+//! swapped into place only when the whole site was written, so a failed build never
+//! leaves a half-written site. A lock keeps two builds of one site apart.
+
+use std::fs;
+use std::io::{ErrorKind, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result, anyhow};
+
+use super::Sink;
+use crate::error::Error;
+use crate::render::Page;
+
+/// A staging folder for the output folder `target`, holding the build lock.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    old: PathBuf,
+    files: AtomicU64,
+    /// Held until the staging folder is committed or dropped.
+    _lock: fs::File,
+}
+
+impl Staging {
+    /// Takes the build lock of `target` (`.<name>.lock` beside it) and creates an empty
+    /// staging folder (`.<name>.staging`). Fails with [`Error::Busy`] if another build
+    /// holds the lock.
+    pub fn create(target: &Path) -> Result<Staging> {
+        let name = target
+            .file_name()
+            .with_context(|| format!("{} is not a folder name", target.display()))?
+            .to_string_lossy()
+            .into_owned();
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let lock = lock(&parent.join(format!(".{name}.lock")))?;
+        let dir = parent.join(format!(".{name}.staging"));
+        let old = parent.join(format!(".{name}.old"));
+        // A build that crashed between moving the old site aside and moving the new one
+        // in left the previous site here: put it back before anything else.
+        if !target.exists() && old.exists() {
+            fs::rename(&old, target).with_context(|| {
+                format!(
+                    "cannot restore the previous site from {} to {}",
+                    old.display(),
+                    target.display()
+                )
+            })?;
+        }
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| {
+                format!("cannot remove the old staging folder {}", dir.display())
+            })?;
+        }
+        fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            old,
+            files: AtomicU64::new(0),
+            _lock: lock,
+        })
+    }
+
+    /// Moves the staging folder into place. The previous site is moved aside first and
+    /// removed only once the new one is in place; if the swap fails it is put back, and
+    /// if even that fails the error says where it is. It is never deleted before.
+    pub fn commit(self) -> Result<()> {
+        let Staging {
+            dir, target, old, ..
+        } = &self;
+        if old.exists() {
+            remove_tree(old).with_context(|| format!("cannot remove {}", old.display()))?;
+        }
+        let had_old = target.exists();
+        if had_old {
+            fs::rename(target, old)
+                .with_context(|| format!("cannot move {} aside", target.display()))?;
+        }
+        if let Err(e) = fs::rename(dir, target) {
+            let swap = anyhow!(e).context(format!(
+                "cannot move the new site into {}",
+                target.display()
+            ));
+            if had_old && let Err(restore) = fs::rename(old, target) {
+                return Err(swap.context(format!(
+                    "and cannot put the previous site back ({restore}): it is kept at {}; move it back with `mv {} {}`",
+                    old.display(),
+                    old.display(),
+                    target.display()
+                )));
+            }
+            let _ = fs::remove_dir_all(dir);
+            return Err(swap);
+        }
+        if had_old {
+            remove_tree(old).with_context(|| {
+                format!(
+                    "the new site is in place, but the previous one at {} cannot be removed",
+                    old.display()
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Removes the staging folder after a failed build; the previous site is untouched.
+    pub fn abandon(self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, page: Page) -> Result<()> {
+        let path = self.dir.join(&page.path);
+        let create = |path: &Path| {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+        };
+        // Create the folder only when the first write into it fails: one system call
+        // per file instead of a stat of every parent.
+        let file = match create(&path) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let parent = path.parent().expect("a file inside the staging folder");
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                create(&path)
+            }
+            other => other,
+        };
+        let mut file = match file {
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                return Err(anyhow!("{} is written twice", page.path)).context(
+                    "a file under static/ has the path of a page credsite makes: rename or remove it",
+                );
+            }
+            other => other.with_context(|| format!("cannot create {}", path.display()))?,
+        };
+        file.write_all(&page.bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn count(&self) -> u64 {
+        self.files.load(Ordering::Relaxed)
+    }
+}
+
+/// Takes an exclusive lock on `path`, writing this process's id into it.
+fn lock(path: &Path) -> Result<fs::File> {
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            return Err(Error::Busy {
+                lock: path.to_path_buf(),
+                pid: text.trim().parse().ok(),
+            }
+            .into());
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| write!(file, "{}", std::process::id()))
+        .and_then(|()| file.flush())
+        .with_context(|| format!("cannot write the lock file {}", path.display()))?;
+    Ok(file)
+}
+
+/// Removes a folder tree, the folders two levels down in parallel (a site has one
+/// per credential under `credentials/`).
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut subdirs = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            for inner in fs::read_dir(&path)? {
+                subdirs.push(inner?.path());
+            }
+        }
+    }
+    subdirs
+        .par_iter()
+        .filter(|p| p.is_dir())
+        .try_for_each(fs::remove_dir_all)?;
+    fs::remove_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, bytes: &[u8]) -> Page {
+        Page {
+            path: path.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn swaps_in_new_site_and_keeps_old_one_on_failure() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("a/index.html", b"one")).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"one");
+
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("b.html", b"two")).unwrap();
+        staging.abandon();
+        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"one");
+        assert!(!target.join("b.html").exists());
+        let left: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !left
+                .iter()
+                .any(|n| n.contains("staging") || n.contains(".old")),
+            "{left:?}"
+        );
+    }
+
+    #[test]
+    fn a_second_build_is_refused_while_the_first_holds_the_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let first = Staging::create(&target).unwrap();
+        let err = Error::from(Staging::create(&target).unwrap_err());
+        assert_eq!(
+            err.to_string().lines().next().unwrap(),
+            format!(
+                "another build of this site is running (pid {})",
+                std::process::id()
+            )
+        );
+        assert_eq!(err.exit_code(), 2);
+        first.put(page("x", b"1")).unwrap();
+        first.commit().unwrap();
+        Staging::create(&target).unwrap().abandon();
+    }
+
+    #[test]
+    fn a_previous_site_left_aside_by_a_crash_is_restored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        // As if a build had moved public/ aside and then died.
+        let old = tmp.path().join(".public.old");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("index.html"), "previous").unwrap();
+        let staging = Staging::create(&target).unwrap();
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "previous",
+            "restored before the build starts"
+        );
+        staging.abandon();
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "previous"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failed_swap_puts_the_previous_site_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("index.html", b"one")).unwrap();
+        staging.commit().unwrap();
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("index.html", b"two")).unwrap();
+        // Make the swap fail: the staging folder vanishes before the rename.
+        fs::remove_dir_all(&staging.dir).unwrap();
+        let err = staging.commit().unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot move the new site into"),
+            "{err:#}"
+        );
+        assert_eq!(fs::read(target.join("index.html")).unwrap(), b"one");
+    }
+
+    #[test]
+    fn a_path_written_twice_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::create(&tmp.path().join("public")).unwrap();
+        staging.put(page("feed.json", b"1")).unwrap();
+        let err = staging.put(page("feed.json", b"2")).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("feed.json is written twice"),
+            "{err:#}"
+        );
+        staging.abandon();
+    }
+}

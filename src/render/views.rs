@@ -1,0 +1,165 @@
+//! What templates see: small serializable views of the site model, with every link
+//! ready-made from [`crate::urls`], so that themes never spell out a path.
+
+use serde::Serialize;
+
+use crate::config::Issuer;
+use crate::load::Program;
+use crate::load::programs::Accreditation;
+use crate::site::{Credential, Site};
+use crate::urls;
+
+/// Site-wide values every template sees as `site`.
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    /// Site title.
+    pub title: &'a str,
+    /// Site description.
+    pub description: &'a str,
+    /// Base URL, ending with '/'.
+    pub base_url: &'a str,
+    /// The issuer profile.
+    pub issuer: &'a Issuer,
+    /// The issuer's DID.
+    pub did: &'a str,
+    /// Where the DID document is, as a site path.
+    pub did_document_path: &'a str,
+    /// Where the signed feed is, as a site path.
+    pub feed_path: &'a str,
+    /// The folder of credential pages, as a site path (for "addresses look like …").
+    pub credentials_path: &'a str,
+}
+
+impl<'a> SiteView<'a> {
+    /// The view of `site`.
+    pub fn new(site: &'a Site) -> Self {
+        SiteView {
+            title: &site.config.title,
+            description: &site.config.description,
+            base_url: site.config.base_url.as_str(),
+            issuer: &site.config.issuer,
+            did: &site.did.did,
+            did_document_path: &site.did.document_path,
+            feed_path: urls::FEED,
+            credentials_path: urls::CREDENTIALS_DIR,
+        }
+    }
+}
+
+/// A program as templates see it.
+#[derive(Serialize)]
+pub struct ProgramView<'a> {
+    /// Program id.
+    pub id: &'a str,
+    /// The program page's folder, as a site path (prefix it with `root`).
+    pub path: String,
+    /// Name.
+    pub name: &'a str,
+    /// Summary.
+    pub summary: &'a str,
+    /// Criteria.
+    pub criteria: &'a str,
+    /// Validity as written.
+    pub validity: Option<&'a str>,
+    /// Version.
+    pub version: Option<&'a str>,
+    /// Accreditation.
+    pub accreditation: Option<&'a Accreditation>,
+    /// The Markdown body as HTML (trusted: raw HTML and unsafe links were neutralized).
+    pub body_html: String,
+    /// How many credentials it has.
+    pub holders: usize,
+}
+
+impl<'a> ProgramView<'a> {
+    /// The view of `program`, with its description rendered.
+    pub fn new(program: &'a Program, holders: usize) -> Self {
+        ProgramView {
+            id: &program.id,
+            path: urls::program_dir(&program.id),
+            name: &program.name,
+            summary: &program.summary,
+            criteria: &program.criteria,
+            validity: program.validity_text.as_deref(),
+            version: program.version.as_deref(),
+            accreditation: program.accreditation.as_ref(),
+            body_html: super::markdown::render(&program.body),
+            holders,
+        }
+    }
+}
+
+/// A credential as templates see it.
+#[derive(Serialize)]
+pub struct CredentialView<'a> {
+    /// Credential id.
+    pub id: &'a str,
+    /// The verification page's folder, as a site path (prefix it with `root`).
+    pub path: &'a str,
+    /// Holder name (escaped by the templates, like every other value).
+    pub holder_name: &'a str,
+    /// Program id.
+    pub program_id: &'a str,
+    /// The program page's folder, as a site path.
+    pub program_path: String,
+    /// Program name.
+    pub program_name: &'a str,
+    /// Program version.
+    pub program_version: Option<&'a str>,
+    /// Issue date, YYYY-MM-DD.
+    pub issued: String,
+    /// Last valid day, YYYY-MM-DD, if it expires.
+    pub valid_until: Option<String>,
+    /// `valid`, `expired` or `not-yet-valid`, as of the build date.
+    pub status: &'static str,
+    /// The status in words.
+    pub status_label: &'static str,
+    /// Assessment details.
+    pub evidence: Option<EvidenceView<'a>>,
+    /// The absolute URL of the verification page (what the QR code holds).
+    pub page_url: &'a str,
+    /// The signed document's file name, relative to the page.
+    pub credential_file: &'static str,
+    /// The QR code's file name, relative to the page.
+    pub qr_file: &'static str,
+}
+
+/// Assessment details as templates see them.
+#[derive(Serialize)]
+pub struct EvidenceView<'a> {
+    /// The exam.
+    pub exam: &'a str,
+    /// The result.
+    pub score: Option<&'a str>,
+    /// The date.
+    pub date: Option<String>,
+}
+
+impl<'a> CredentialView<'a> {
+    /// The view of `credential`.
+    pub fn new(site: &'a Site, credential: &'a Credential) -> Self {
+        let record = &credential.record;
+        let program = site.program_of(credential);
+        CredentialView {
+            id: &record.id,
+            path: &credential.dir,
+            holder_name: &record.holder_name,
+            program_id: &program.id,
+            program_path: urls::program_dir(&program.id),
+            program_name: &program.name,
+            program_version: program.version.as_deref(),
+            issued: record.issued.to_string(),
+            valid_until: credential.valid_until.map(|d| d.to_string()),
+            status: credential.status.keyword(),
+            status_label: credential.status.label(),
+            evidence: record.evidence.as_ref().map(|e| EvidenceView {
+                exam: &e.exam,
+                score: e.score.as_deref(),
+                date: e.date.map(|d| d.to_string()),
+            }),
+            page_url: &credential.page_url,
+            credential_file: urls::CREDENTIAL_FILE,
+            qr_file: urls::QR_FILE,
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! The site state: what must never change once a credential is issued.
+//!
+//! `credsite.state.json`, beside `credsite.toml`, is written only by credsite and
+//! committed with the site. Per credential it keeps the values that were chosen once
+//! and are then part of the published credential forever:
+//! - the status-list slot (list number and index) of its revocation and suspension
+//!   status, allocated at random among the free slots (W3C Bitstring Status List v1.0
+//!   recommends random allocation, so that a slot says nothing about the holder);
+//! - the salt of its hashed holder email (random; OB 3.0 publishes it beside the hash);
+//! - the digest of its signed content, so that a later change of a program text or a
+//!   record is caught instead of being signed silently (see [`crate::vc::sign`]).
+//!
+//! It also keeps the issuer key history: each public key and the day it became active.
+//!
+//! It holds no secret. It is JSON with sorted keys and one line per credential, so
+//! that a diff shows exactly which credentials were added. Entries are never removed:
+//! a status-list slot is never given to another credential.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// The state file's name, at the site root.
+pub const STATE_FILE: &str = "credsite.state.json";
+/// Slots per status list: 131,072 bits, the 16 KiB minimum that W3C Bitstring Status
+/// List v1.0 sets for herd privacy.
+pub const STATUS_LIST_SIZE: u32 = 131_072;
+/// The format version this code reads and writes.
+const VERSION: u32 = 1;
+const ABOUT: &str = "credsite site state: written by credsite, commit it with the site, never edit it by hand. It holds no secrets.";
+
+/// Values fixed forever for one credential. Fields are in alphabetical order, so the
+/// file's keys are sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialState {
+    /// SHA-256 (hex) of the credential's canonical signed content, once it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The salt of the hashed holder email: 16 random bytes, hex.
+    pub salt: String,
+    /// The credential's slot in its status list, from 0.
+    pub status_index: u32,
+    /// Which status list holds the slot, from 1.
+    pub status_list: u32,
+}
+
+/// One issuer key and when it became active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyState {
+    /// The first day credentials were signed with it.
+    pub active_from: NaiveDate,
+    /// The public key, multibase Multikey (`z6Mk…`).
+    pub public: String,
+}
+
+/// The whole state file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    #[serde(default)]
+    about: String,
+    /// Per credential id.
+    #[serde(default)]
+    pub credentials: BTreeMap<String, CredentialState>,
+    /// The issuer keys, oldest first.
+    #[serde(default)]
+    pub keys: Vec<KeyState>,
+    #[serde(default = "default_list_size")]
+    status_list_size: u32,
+    #[serde(default)]
+    version: u32,
+}
+
+fn default_list_size() -> u32 {
+    STATUS_LIST_SIZE
+}
+
+impl State {
+    /// An empty state, for a site that has never been built.
+    pub fn new() -> Self {
+        State {
+            about: ABOUT.into(),
+            status_list_size: STATUS_LIST_SIZE,
+            version: VERSION,
+            ..State::default()
+        }
+    }
+
+    /// The path of a site's state file.
+    pub fn path(root: &Path) -> PathBuf {
+        root.join(STATE_FILE)
+    }
+
+    /// Reads the state of the site at `root`; a site without one starts empty.
+    pub fn load(root: &Path) -> Result<State> {
+        let path = State::path(root);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        State::parse(&text).map_err(|d| Diagnostics(vec![d]).into())
+    }
+
+    /// Parses and checks a state file's text.
+    pub fn parse(text: &str) -> Result<State, Diagnostic> {
+        let shown = Path::new(STATE_FILE);
+        let hint = "restore the file from version control (git checkout credsite.state.json); if it is lost, see \"Site state\" in the README";
+        let state: State = serde_json::from_str(text).map_err(|e| {
+            Diagnostic::new(shown, format!("cannot read the site state: {e}"))
+                .line(e.line())
+                .hint(hint)
+        })?;
+        let problem = |message: String| Diagnostic::new(shown, message).hint(hint);
+        if state.version != VERSION {
+            return Err(problem(format!(
+                "state format version {} is not the version {VERSION} this credsite reads",
+                state.version
+            )));
+        }
+        if state.status_list_size != STATUS_LIST_SIZE {
+            return Err(problem(format!(
+                "status lists of {} slots: this credsite makes lists of {STATUS_LIST_SIZE}",
+                state.status_list_size
+            )));
+        }
+        let mut slots = HashSet::with_capacity(state.credentials.len());
+        for (id, entry) in &state.credentials {
+            let salt_ok =
+                entry.salt.len() == 32 && entry.salt.bytes().all(|b| b.is_ascii_hexdigit());
+            if !salt_ok || entry.status_list == 0 || entry.status_index >= STATUS_LIST_SIZE {
+                return Err(problem(format!(
+                    "the entry of credential \"{id}\" is damaged"
+                )));
+            }
+            if !slots.insert((entry.status_list, entry.status_index)) {
+                return Err(problem(format!(
+                    "credential \"{id}\" shares status list {} slot {} with another credential",
+                    entry.status_list, entry.status_index
+                )));
+            }
+        }
+        Ok(state)
+    }
+
+    /// Gives every id in `ids` that has no entry yet its salt and status-list slot.
+    /// Returns how many entries were added.
+    pub fn allocate<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Result<usize> {
+        let new: Vec<&str> = ids
+            .into_iter()
+            .filter(|id| !self.credentials.contains_key(*id))
+            .collect();
+        if new.is_empty() {
+            return Ok(0);
+        }
+        let mut salts = vec![0u8; 16 * new.len()];
+        random(&mut salts)?;
+        let mut list = self
+            .credentials
+            .values()
+            .map(|c| c.status_list)
+            .max()
+            .unwrap_or(1);
+        let mut remaining = new.as_slice();
+        let mut salts = salts.chunks_exact(16);
+        while !remaining.is_empty() {
+            let slots = self.free_slots(list, remaining.len())?;
+            let (now, later) = remaining.split_at(slots.len());
+            for (id, index) in now.iter().zip(slots) {
+                let salt = salts.next().expect("one salt per new id");
+                self.credentials.insert(
+                    (*id).to_string(),
+                    CredentialState {
+                        digest: None,
+                        salt: hex::encode(salt),
+                        status_index: index,
+                        status_list: list,
+                    },
+                );
+            }
+            remaining = later;
+            list += 1;
+        }
+        Ok(new.len())
+    }
+
+    /// Up to `wanted` free slots of status list `list`, in random order.
+    fn free_slots(&self, list: u32, wanted: usize) -> Result<Vec<u32>> {
+        let mut used = vec![false; STATUS_LIST_SIZE as usize];
+        for entry in self.credentials.values().filter(|c| c.status_list == list) {
+            used[entry.status_index as usize] = true;
+        }
+        let mut free: Vec<u32> = (0..STATUS_LIST_SIZE)
+            .filter(|&i| !used[i as usize])
+            .collect();
+        let take = wanted.min(free.len());
+        // A partial Fisher-Yates shuffle: the first `take` slots are a uniform random pick.
+        let mut rolls = vec![0u8; 8 * take];
+        random(&mut rolls)?;
+        for (i, roll) in rolls.chunks_exact(8).enumerate() {
+            let roll = u64::from_le_bytes(roll.try_into().expect("8 bytes"));
+            let j = i + (roll % (free.len() - i) as u64) as usize;
+            free.swap(i, j);
+        }
+        free.truncate(take);
+        Ok(free)
+    }
+
+    /// Records the content digests of what a run signed; returns how many credentials
+    /// had a digest before (were re-issued).
+    pub fn record_signed(&mut self, signed: crate::vc::sign::Signed) -> usize {
+        let mut reissued = 0;
+        for (id, digest) in signed.digests {
+            if let Some(entry) = self.credentials.get_mut(&id) {
+                reissued += usize::from(entry.digest.is_some());
+                entry.digest = Some(digest);
+            }
+        }
+        reissued
+    }
+
+    /// Records the day a public key became active, unless it is already in the history.
+    /// Returns true if it was new.
+    pub fn record_key(&mut self, public: &str, active_from: NaiveDate) -> bool {
+        if self.keys.iter().any(|k| k.public == public) {
+            return false;
+        }
+        self.keys.push(KeyState {
+            active_from,
+            public: public.to_string(),
+        });
+        true
+    }
+
+    /// Writes the state to `root` atomically: a temporary file beside it, synced, then
+    /// renamed over the old one, so a crash leaves either the old or the new state.
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let path = State::path(root);
+        let tmp = root.join(format!(".{STATE_FILE}.tmp"));
+        let text = self.to_text()?;
+        let mut file =
+            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))
+    }
+
+    /// The file's text: sorted keys, one line per credential and per key.
+    pub fn to_text(&self) -> Result<String> {
+        if self.credentials.len() > u32::MAX as usize {
+            bail!("too many credentials");
+        }
+        let mut out = String::with_capacity(64 + 140 * self.credentials.len());
+        let _ = writeln!(out, "{{\n  \"about\": {},", json(ABOUT)?);
+        out.push_str("  \"credentials\": {");
+        for (i, (id, entry)) in self.credentials.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(out, "{sep}\n    {}: {}", json(id)?, json(entry)?);
+        }
+        out.push_str(if self.credentials.is_empty() {
+            "},\n"
+        } else {
+            "\n  },\n"
+        });
+        out.push_str("  \"keys\": [");
+        for (i, key) in self.keys.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(out, "{sep}\n    {}", json(key)?);
+        }
+        out.push_str(if self.keys.is_empty() {
+            "],\n"
+        } else {
+            "\n  ],\n"
+        });
+        let _ = writeln!(
+            out,
+            "  \"status_list_size\": {STATUS_LIST_SIZE},\n  \"version\": {VERSION}\n}}"
+        );
+        Ok(out)
+    }
+}
+
+/// One-line JSON of a value.
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+fn random(bytes: &mut [u8]) -> Result<()> {
+    getrandom::fill(bytes).map_err(|e| anyhow::anyhow!("cannot get random bytes: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn allocates_each_credential_once_and_keeps_it() {
+        let mut state = State::new();
+        assert_eq!(state.allocate(["a", "b", "c"]).unwrap(), 3);
+        let before = state.credentials.clone();
+        assert_eq!(state.allocate(["c", "b", "a", "d"]).unwrap(), 1);
+        for (id, entry) in &before {
+            assert_eq!(&state.credentials[id], entry, "{id} changed");
+        }
+        let slots: HashSet<_> = state
+            .credentials
+            .values()
+            .map(|c| (c.status_list, c.status_index))
+            .collect();
+        assert_eq!(slots.len(), 4, "every credential has its own slot");
+        let salts: HashSet<_> = state.credentials.values().map(|c| &c.salt).collect();
+        assert_eq!(salts.len(), 4);
+    }
+
+    #[test]
+    fn a_full_list_continues_in_the_next_one() {
+        let mut state = State::new();
+        let ids: Vec<String> = (0..STATUS_LIST_SIZE + 5).map(|i| format!("c{i}")).collect();
+        state.allocate(ids.iter().map(String::as_str)).unwrap();
+        let second = state
+            .credentials
+            .values()
+            .filter(|c| c.status_list == 2)
+            .count();
+        assert_eq!(second, 5);
+        assert!(State::parse(&state.to_text().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn round_trips_one_line_per_credential() {
+        let mut state = State::new();
+        state.allocate(["b", "a"]).unwrap();
+        state.credentials.get_mut("a").unwrap().digest = Some("00".repeat(32));
+        assert!(state.record_key("z6MkOne", d("2026-01-01")));
+        assert!(!state.record_key("z6MkOne", d("2026-02-01")));
+        let text = state.to_text().unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[3].starts_with("    \"a\": {\"digest\":"), "{text}");
+        assert!(lines[4].starts_with("    \"b\": {\"salt\":"), "{text}");
+        let back = State::parse(&text).unwrap();
+        assert_eq!(back.credentials, state.credentials);
+        assert_eq!(back.keys, state.keys);
+        assert_eq!(back.to_text().unwrap(), text, "stable text");
+        assert!(State::parse(&State::new().to_text().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn refuses_a_damaged_state() {
+        let mut state = State::new();
+        state.allocate(["a", "b"]).unwrap();
+        let b = state.credentials["b"].clone();
+        let a = state.credentials.get_mut("a").unwrap();
+        a.status_index = b.status_index;
+        let err = State::parse(&state.to_text().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("shares status list"), "{err}");
+        let err = State::parse("{\"version\": 1,\n \"keys\": 3}").unwrap_err();
+        assert!(
+            err.to_string().starts_with("credsite.state.json:2:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn saves_atomically_and_loads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(State::load(dir.path()).unwrap().credentials.is_empty());
+        let mut state = State::new();
+        state.allocate(["x"]).unwrap();
+        state.save(dir.path()).unwrap();
+        assert_eq!(
+            State::load(dir.path()).unwrap().credentials,
+            state.credentials
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [STATE_FILE], "no temporary file left");
+    }
+}

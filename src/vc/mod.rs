@@ -1,0 +1,13 @@
+//! Verifiable credentials: the documents credsite signs and checks.
+//!
+//! [`credential`] and [`feed`] shape the documents, [`proof`] is the `eddsa-jcs-2022`
+//! Data Integrity proof, [`sign`] is the pipeline's signing stage with the snapshot
+//! rule, [`texts`] renders the sentences inside signed documents, and [`verify`] checks
+//! published documents offline.
+
+pub mod credential;
+pub mod feed;
+pub mod proof;
+pub mod sign;
+pub mod texts;
+pub mod verify;

@@ -409,3 +409,41 @@ fn the_state_never_forgets_a_credential() {
     );
     assert_eq!(state.credentials.len(), 51);
 }
+
+/// A lost state is rebuilt from the published site: the next build needs no re-issue
+/// and gives the same site, hashed emails included.
+#[test]
+fn a_lost_state_is_recovered_from_the_published_site() {
+    let site = example_site();
+    build(site.path());
+    let before = tree(&site.path().join("public"));
+    let original = State::load(site.path()).unwrap();
+    fs::remove_file(site.path().join(STATE_FILE)).unwrap();
+    let out = credsite(site.path(), &["recover-state"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Recovered 50 credentials and 1 issuer keys"),
+        "{}",
+        stderr(&out)
+    );
+    let recovered = State::load(site.path()).unwrap();
+    for (id, entry) in &original.credentials {
+        let back = &recovered.credentials[id];
+        assert_eq!(back.digest, entry.digest, "{id}");
+        if entry.digest.is_some()
+            && before[&format!("credentials/{id}/credential.json")]
+                .windows(4)
+                .any(|w| w == b"salt")
+        {
+            assert_eq!(back.salt, entry.salt, "{id}");
+        }
+    }
+    build(site.path());
+    assert!(before == tree(&site.path().join("public")), "the same site");
+    let out = credsite(site.path(), &["recover-state"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "never replaces an existing state"
+    );
+}

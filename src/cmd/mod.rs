@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod init;
 mod keygen;
+mod recover;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,8 @@ enum Command {
     Verify(verify::Args),
     /// Creates a new site with an example program and records.
     Init(init::Args),
+    /// Rebuilds a lost credsite.state.json from the published site.
+    RecoverState(recover::Args),
 }
 
 /// Runs the command; the exit code for outcomes that are not errors (a failed
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Keygen(args) => keygen::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
         Command::Init(args) => init::run(&global, args),
+        Command::RecoverState(args) => recover::run(&global, args),
     }
 }
 

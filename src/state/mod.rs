@@ -28,6 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics};
 
+pub mod recover;
+
 /// The state file's name, at the site root.
 pub const STATE_FILE: &str = "credsite.state.json";
 /// Slots per status list: 131,072 bits, the 16 KiB minimum that W3C Bitstring Status

@@ -1,0 +1,120 @@
+//! Rebuilding a lost site state from the published site.
+//!
+//! Every published `credential.json` carries what the state fixed for it: the salt
+//! of its hashed email, and (through its signed content) its digest. The DID document
+//! lists the issuer key. So a site whose state file is lost, and not in version
+//! control either, gets it back from its own output: `credsite recover-state`.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::State;
+use crate::urls;
+use crate::vc::proof;
+
+/// What a recovery found.
+#[derive(Debug)]
+pub struct Recovered {
+    /// The state rebuilt from the site.
+    pub state: State,
+    /// Credentials read.
+    pub credentials: usize,
+    /// Issuer keys read from the DID document.
+    pub keys: usize,
+}
+
+/// Rebuilds the state from the built site in `public`. Keys get `as_of` as their
+/// first day (the DID document does not say when a key became active).
+pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Recovered> {
+    let dir = public.join(urls::CREDENTIALS_DIR);
+    let mut found = Vec::new();
+    let entries = fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+        let id = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path().join(urls::CREDENTIAL_FILE);
+        if !path.is_file() {
+            continue;
+        }
+        let doc = read_json(&path)?;
+        if doc
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(urls::credential_id_of)
+            != Some(&id)
+        {
+            bail!("{}: its id does not name folder {id}", path.display());
+        }
+        found.push((id, salt_of(&doc, &path)?, digest_of(doc)?));
+    }
+    found.sort();
+
+    let mut state = State::new();
+    state.allocate(found.iter().map(|(id, _, _)| id.as_str()))?;
+    for (id, salt, digest) in &found {
+        let entry = state.credentials.get_mut(id).expect("allocated above");
+        entry.digest = Some(digest.clone());
+        if let Some(salt) = salt {
+            entry.salt = salt.clone();
+        }
+    }
+
+    let did = read_json(&public.join(did_document))?;
+    let mut keys = 0;
+    for method in did
+        .get("verificationMethod")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(public) = method.get("publicKeyMultibase").and_then(Value::as_str) {
+            keys += usize::from(state.record_key(public, as_of));
+        }
+    }
+    Ok(Recovered {
+        state,
+        credentials: found.len(),
+        keys,
+    })
+}
+
+/// The salt published beside a credential's hashed email, if it has one.
+fn salt_of(doc: &Value, path: &Path) -> Result<Option<String>> {
+    let identifiers = doc
+        .pointer("/credentialSubject/identifier")
+        .and_then(Value::as_array);
+    let salt = identifiers
+        .into_iter()
+        .flatten()
+        .find(|i| i.get("hashed") == Some(&Value::Bool(true)))
+        .and_then(|i| i.get("salt"))
+        .and_then(Value::as_str);
+    match salt {
+        Some(salt) if salt.len() == 32 && salt.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Some(salt.to_string()))
+        }
+        Some(salt) => bail!("{}: salt \"{salt}\" is not 16 bytes of hex", path.display()),
+        None => Ok(None),
+    }
+}
+
+/// SHA-256 of the canonical signed content: the document without its proof, as the
+/// signing stage computes it.
+fn digest_of(mut doc: Value) -> Result<String> {
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("proof");
+    }
+    let canonical = proof::canonicalize(&doc)?;
+    Ok(hex::encode(Sha256::digest(canonical)))
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+}

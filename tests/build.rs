@@ -1,5 +1,9 @@
 //! Building the example site: it verifies, it is reproducible, tampering is caught,
 //! and nothing secret or unescaped reaches the output.
+//!
+//! The example site is built once for the whole binary ([`built_site`]); the tests that
+//! only read it share that build, a test that changes the built site works on its own
+//! copy ([`built_site_copy`]), and a test that changes the input builds its own site.
 
 mod common;
 
@@ -12,13 +16,12 @@ use serde_json::Value;
 
 #[test]
 fn example_site_builds_and_verifies() {
-    let site = example_site();
-    let report = build(site.path());
+    let report = built_report();
     assert_eq!(report.programs, 3);
     assert!(report.credentials >= 45, "{}", report.credentials);
     assert!(report.expired > 0, "the example has expired credentials");
     assert_eq!(report.key, credsite::issuer::KeySource::Created);
-    let public = site.path().join("public");
+    let public = built_site().join("public");
     for rel in [
         "index.html",
         "404.html",
@@ -45,13 +48,9 @@ fn example_site_builds_and_verifies() {
 
 #[test]
 fn credentials_have_the_open_badges_shape_and_record_dates() {
-    let site = example_site();
-    build(site.path());
-    let text = fs::read_to_string(
-        site.path()
-            .join("public/credentials/cdpp-2021-0099/credential.json"),
-    )
-    .unwrap();
+    let site = built_site();
+    let text =
+        fs::read_to_string(site.join("public/credentials/cdpp-2021-0099/credential.json")).unwrap();
     let c: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         c["type"],
@@ -81,19 +80,13 @@ fn credentials_have_the_open_badges_shape_and_record_dates() {
 
     // Default expiry: issued + program validity (3 years).
     let c: Value = serde_json::from_str(
-        &fs::read_to_string(
-            site.path()
-                .join("public/credentials/cdpp-2025-0101/credential.json"),
-        )
-        .unwrap(),
+        &fs::read_to_string(site.join("public/credentials/cdpp-2025-0101/credential.json"))
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(c["validUntil"], "2028-09-01T23:59:59Z");
-    let page = fs::read_to_string(
-        site.path()
-            .join("public/credentials/cdpp-2021-0099/index.html"),
-    )
-    .unwrap();
+    let page =
+        fs::read_to_string(site.join("public/credentials/cdpp-2021-0099/index.html")).unwrap();
     assert!(
         page.contains("status-expired"),
         "an expired credential says so"
@@ -106,9 +99,7 @@ fn credentials_have_the_open_badges_shape_and_record_dates() {
 
 #[test]
 fn holder_email_is_published_only_as_a_salted_hash() {
-    let site = example_site();
-    build(site.path());
-    let all = tree(&site.path().join("public"));
+    let all = tree(&built_site().join("public"));
     for (rel, bytes) in &all {
         let text = String::from_utf8_lossy(bytes);
         assert!(
@@ -127,12 +118,19 @@ fn holder_email_is_published_only_as_a_salted_hash() {
     );
 }
 
+/// The second build of a site (here of a copy of the shared, once-built site, in
+/// another folder) writes exactly what the first one wrote.
 #[test]
 fn two_builds_are_byte_identical() {
-    let site = example_site();
-    build(site.path());
-    let first = tree(&site.path().join("public"));
-    build(site.path());
+    let first = tree(&built_site().join("public"));
+    let site = built_site_copy();
+    let report = build(site.path());
+    assert_eq!(
+        report.key,
+        credsite::issuer::KeySource::Existing,
+        "the second build signs with the first build's key"
+    );
+    assert_eq!(report.new, 0, "nothing new to issue the second time");
     let second = tree(&site.path().join("public"));
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
@@ -146,16 +144,11 @@ fn two_builds_are_byte_identical() {
 
 #[test]
 fn qr_code_holds_the_absolute_page_url() {
-    let site = example_site();
-    build(site.path());
-    let page = fs::read_to_string(
-        site.path()
-            .join("public/credentials/cdpp-2025-0101/index.html"),
-    )
-    .unwrap();
+    let site = built_site();
+    let page =
+        fs::read_to_string(site.join("public/credentials/cdpp-2025-0101/index.html")).unwrap();
     assert!(page.contains("https://registry.harbourline.example/credentials/cdpp-2025-0101/"));
-    let svg =
-        fs::read_to_string(site.path().join("public/credentials/cdpp-2025-0101/qr.svg")).unwrap();
+    let svg = fs::read_to_string(site.join("public/credentials/cdpp-2025-0101/qr.svg")).unwrap();
     assert_eq!(
         svg,
         credsite::render::qr::svg(
@@ -183,40 +176,75 @@ fn leaves(value: &Value, pointer: String, out: &mut Vec<String>) {
     }
 }
 
+/// `doc` with the leaf at `pointer` changed: a string gets an extra letter, a boolean
+/// flips, a number becomes 42.
+fn tampered(doc: &Value, pointer: &str) -> String {
+    let mut changed = doc.clone();
+    let leaf = changed.pointer_mut(pointer).unwrap();
+    *leaf = match leaf {
+        Value::String(s) => Value::String(format!("{s}x")),
+        Value::Bool(b) => Value::Bool(!*b),
+        Value::Number(_) => Value::from(42),
+        _ => Value::String("x".into()),
+    };
+    serde_json::to_string_pretty(&changed).unwrap()
+}
+
 #[test]
 fn changing_any_field_of_a_credential_fails_verification() {
-    let site = example_site();
-    build(site.path());
+    let site = built_site_copy();
     let public = site.path().join("public");
+    let did_path = public.join(".well-known/did.json");
     let path = public.join("credentials/cdpp-2025-0101/credential.json");
+    // Each change is checked on the changed file alone (against the site's DID
+    // document): verifying the whole site once per field would take most of the run.
+    let verify_file = || verify_path(&path, Some(&did_path), as_of()).unwrap();
+    let report = verify_file();
+    assert!(
+        report.ok() && report.verified == [path.clone()],
+        "the unchanged credential verifies: {:?}",
+        report.failures
+    );
     let original = fs::read_to_string(&path).unwrap();
     let doc: Value = serde_json::from_str(&original).unwrap();
     let mut pointers = Vec::new();
     leaves(&doc, String::new(), &mut pointers);
     assert!(pointers.len() > 30, "{pointers:?}");
     for pointer in &pointers {
-        let mut changed = doc.clone();
-        let leaf = changed.pointer_mut(pointer).unwrap();
-        *leaf = match leaf {
-            Value::String(s) => Value::String(format!("{s}x")),
-            Value::Bool(b) => Value::Bool(!*b),
-            Value::Number(_) => Value::from(42),
-            _ => Value::String("x".into()),
-        };
-        fs::write(&path, serde_json::to_string_pretty(&changed).unwrap()).unwrap();
-        let report = verify_path(&public, None, as_of()).unwrap();
+        fs::write(&path, tampered(&doc, pointer)).unwrap();
+        let report = verify_file();
         assert!(!report.ok(), "changing {pointer} still verifies");
+        assert!(
+            report.verified.is_empty(),
+            "{pointer}: {:?}",
+            report.verified
+        );
         assert_eq!(report.failures.len(), 1, "{pointer}: {:?}", report.failures);
         assert_eq!(report.failures[0].0, path, "the failure names the file");
     }
+
+    // Verifying the whole site with one field changed: that file, and only that file,
+    // fails; every other credential and the feed still verify.
+    let pointer = "/credentialSubject/identifier/0/identityHash";
+    assert!(pointers.iter().any(|p| p == pointer), "{pointers:?}");
+    fs::write(&path, tampered(&doc, pointer)).unwrap();
+    let report = verify_path(&public, None, as_of()).unwrap();
+    assert!(!report.ok(), "changing {pointer} still verifies");
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert_eq!(report.failures[0].0, path, "the failure names the file");
+    assert_eq!(
+        report.verified.len(),
+        built_report().credentials,
+        "every other credential and the feed verify"
+    );
+
     fs::write(&path, original).unwrap();
-    assert!(verify_path(&public, None, as_of()).unwrap().ok());
+    assert!(verify_file().ok());
 }
 
 #[test]
 fn changing_the_key_in_did_json_fails_every_credential() {
-    let site = example_site();
-    build(site.path());
+    let site = built_site_copy();
     let public = site.path().join("public");
     let did_path = public.join(".well-known/did.json");
     let did = fs::read_to_string(&did_path).unwrap();
@@ -249,10 +277,9 @@ fn changing_the_key_in_did_json_fails_every_credential() {
 
 #[test]
 fn a_signed_feed_lists_every_credential_newest_first() {
-    let site = example_site();
-    let report = build(site.path());
+    let report = built_report();
     let feed: Value =
-        serde_json::from_str(&fs::read_to_string(site.path().join("public/feed.json")).unwrap())
+        serde_json::from_str(&fs::read_to_string(built_site().join("public/feed.json")).unwrap())
             .unwrap();
     assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
     let items = feed["items"].as_array().unwrap();
@@ -310,16 +337,14 @@ fn holder_names_are_escaped_in_every_page() {
 
 #[test]
 fn no_secret_key_material_is_published() {
-    let site = example_site();
-    build(site.path());
-    let secret = keys::read_secret(&site.path().join(keys::SECRET_KEY_FILE)).unwrap();
+    let secret = keys::read_secret(&built_site().join(keys::SECRET_KEY_FILE)).unwrap();
     let bytes = secret.to_bytes();
     let forms = [
         keys::encode_secret(&secret),
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         bs58::encode(bytes).into_string(),
     ];
-    for (rel, content) in tree(&site.path().join("public")) {
+    for (rel, content) in tree(&built_site().join("public")) {
         let text = String::from_utf8_lossy(&content);
         for form in &forms {
             assert!(
@@ -333,6 +358,7 @@ fn no_secret_key_material_is_published() {
         );
     }
     // A static file holding the secret key is refused, not published.
+    let site = built_site_copy();
     fs::copy(
         site.path().join(keys::SECRET_KEY_FILE),
         site.path().join("static/issuer.key"),
@@ -401,8 +427,7 @@ fn a_site_template_overrides_one_theme_file() {
 
 #[test]
 fn a_removed_or_unlisted_credential_is_caught_by_the_signed_feed() {
-    let site = example_site();
-    build(site.path());
+    let site = built_site_copy();
     let public = site.path().join("public");
     let credentials = public.join("credentials");
     fs::rename(

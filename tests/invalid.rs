@@ -7,12 +7,16 @@ use std::path::Path;
 
 use common::*;
 
-/// Builds a good site, breaks it with `breakage`, and checks the build error contains
-/// every one of `expected` while the previous public/ stays byte for byte the same.
+/// Takes a good built site (a copy of the example site built once for this test
+/// binary), breaks it with `breakage`, and checks the build error contains every one
+/// of `expected` while the previous public/ stays byte for byte the same.
 fn fails_cleanly(breakage: impl FnOnce(&Path), expected: &[&str]) {
-    let site = example_site();
-    build(site.path());
+    let site = built_site_copy();
     let before = tree(&site.path().join("public"));
+    assert!(
+        before.contains_key("index.html") && before.contains_key("feed.json"),
+        "the copy holds a built site"
+    );
     breakage(site.path());
     let err = build_error(site.path());
     for part in expected {

@@ -35,6 +35,10 @@ pub const STATE_FILE: &str = "credsite.state.json";
 /// Slots per status list: 131,072 bits, the 16 KiB minimum that W3C Bitstring Status
 /// List v1.0 sets for herd privacy.
 pub const STATUS_LIST_SIZE: u32 = 131_072;
+/// How many credentials a status list takes before the next list is started: half its
+/// slots, so that a list never gets crowded and a random free slot is always easy to
+/// find, and each slot stays one among many possible ones.
+pub const STATUS_LIST_FILL: u32 = STATUS_LIST_SIZE / 2;
 /// The format version this code reads and writes.
 const VERSION: u32 = 1;
 const ABOUT: &str = "credsite site state: written by credsite, commit it with the site, never edit it by hand. It holds no secrets.";
@@ -196,16 +200,20 @@ impl State {
         Ok(new.len())
     }
 
-    /// Up to `wanted` free slots of status list `list`, in random order.
+    /// Up to `wanted` free slots of status list `list`, in random order, without
+    /// filling the list beyond [`STATUS_LIST_FILL`].
     fn free_slots(&self, list: u32, wanted: usize) -> Result<Vec<u32>> {
         let mut used = vec![false; STATUS_LIST_SIZE as usize];
+        let mut taken = 0;
         for entry in self.credentials.values().filter(|c| c.status_list == list) {
             used[entry.status_index as usize] = true;
+            taken += 1;
         }
         let mut free: Vec<u32> = (0..STATUS_LIST_SIZE)
             .filter(|&i| !used[i as usize])
             .collect();
-        let take = wanted.min(free.len());
+        let room = (STATUS_LIST_FILL as usize).saturating_sub(taken);
+        let take = wanted.min(room);
         // A partial Fisher-Yates shuffle: the first `take` slots are a uniform random pick.
         let mut rolls = vec![0u8; 8 * take];
         random(&mut rolls)?;
@@ -330,9 +338,9 @@ mod tests {
     }
 
     #[test]
-    fn a_full_list_continues_in_the_next_one() {
+    fn a_list_half_full_continues_in_the_next_one() {
         let mut state = State::new();
-        let ids: Vec<String> = (0..STATUS_LIST_SIZE + 5).map(|i| format!("c{i}")).collect();
+        let ids: Vec<String> = (0..STATUS_LIST_FILL + 5).map(|i| format!("c{i}")).collect();
         state.allocate(ids.iter().map(String::as_str)).unwrap();
         let second = state
             .credentials
@@ -340,6 +348,9 @@ mod tests {
             .filter(|c| c.status_list == 2)
             .count();
         assert_eq!(second, 5);
+        let more: Vec<String> = (0..3).map(|i| format!("d{i}")).collect();
+        state.allocate(more.iter().map(String::as_str)).unwrap();
+        assert!(more.iter().all(|id| state.credentials[id].status_list == 2));
         assert!(State::parse(&state.to_text().unwrap()).is_ok());
     }
 

@@ -11,6 +11,10 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
 
+/// The allocator of the `credsite` binary (src/main.rs), so that the figure is the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let n: usize = std::env::var("CREDSITE_BENCH_N")
         .ok()
@@ -41,6 +45,9 @@ fn main() {
         let file = format!("content/programs/{program}.md");
         fs::copy(repo.join(&file), root.join(&file)).unwrap();
     }
+    // The config names static/logo.svg, and a build checks that it exists.
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::copy(repo.join("static/logo.svg"), root.join("static/logo.svg")).unwrap();
     let programs = ["cdpp", "csla", "cops"];
     let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
     let mut csv = String::from(

@@ -67,7 +67,7 @@ pub fn achievement(site: &Site, program: &Program, texts: &SignedTexts) -> Resul
     if let Some(acc) = &program.accreditation {
         let description = texts.render(
             "accreditation",
-            &json!({"body": acc.body, "standard": acc.standard}),
+            &[("body", &acc.body), ("standard", &acc.standard)],
         )?;
         achievement.insert(
             "alignment".into(),
@@ -119,11 +119,11 @@ pub fn unsigned(
     doc.insert("name".into(), program.name.clone().into());
     let description = texts.render(
         "credential_description",
-        &json!({
-            "holder": record.holder_name,
-            "program": program.name,
-            "issuer": site.config.issuer.name,
-        }),
+        &[
+            ("holder", &record.holder_name),
+            ("program", &program.name),
+            ("issuer", &site.config.issuer.name),
+        ],
     )?;
     doc.insert("description".into(), description.into());
     doc.insert("issuer".into(), issuer.clone());
@@ -144,13 +144,14 @@ pub fn unsigned(
         e.insert("type".into(), json!(["Evidence"]));
         e.insert("name".into(), evidence.exam.clone().into());
         if evidence.score.is_some() || evidence.date.is_some() {
+            let date = evidence.date.map(|d| d.to_string()).unwrap_or_default();
             let description = texts.render(
                 "evidence_description",
-                &json!({
-                    "exam": evidence.exam,
-                    "score": evidence.score.as_deref().unwrap_or_default(),
-                    "date": evidence.date.map(|d| d.to_string()).unwrap_or_default(),
-                }),
+                &[
+                    ("exam", &evidence.exam),
+                    ("score", evidence.score.as_deref().unwrap_or_default()),
+                    ("date", &date),
+                ],
             )?;
             e.insert("description".into(), description.into());
         }

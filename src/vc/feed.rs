@@ -30,7 +30,7 @@ pub fn unsigned(site: &Site, texts: &SignedTexts) -> Result<Value> {
     feed.insert(
         "title".into(),
         texts
-            .render("feed_title", &json!({"site": config.title}))?
+            .render("feed_title", &[("site", &config.title)])?
             .into(),
     );
     feed.insert("home_page_url".into(), site.urls.home().into());
@@ -49,12 +49,17 @@ pub fn unsigned(site: &Site, texts: &SignedTexts) -> Result<Value> {
 fn item(site: &Site, credential: &Credential, texts: &SignedTexts) -> Result<Value> {
     let record = &credential.record;
     let program = site.program_of(credential);
-    let values = json!({
-        "holder": record.holder_name,
-        "program": program.name,
-        "issued": record.issued.to_string(),
-        "valid_until": credential.valid_until.map(|d| d.to_string()).unwrap_or_default(),
-    });
+    let issued = record.issued.to_string();
+    let valid_until = credential
+        .valid_until
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let values = [
+        ("holder", record.holder_name.as_str()),
+        ("program", &program.name),
+        ("issued", &issued),
+        ("valid_until", &valid_until),
+    ];
     let mut ext = Map::new();
     ext.insert("credential".into(), credential.json_url.clone().into());
     ext.insert(

@@ -1,7 +1,6 @@
 //! The sentences inside signed documents, rendered from the site's `[texts]` templates.
 
 use anyhow::{Result, anyhow};
-use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::{CONFIG_FILE, Texts};
@@ -27,9 +26,12 @@ impl SignedTexts {
         Ok(SignedTexts { tera })
     }
 
-    /// Renders the text `name` with `values`.
-    pub fn render(&self, name: &str, values: &impl Serialize) -> Result<String> {
-        let context = Context::from_serialize(values).map_err(|e| anyhow!("texts.{name}: {e}"))?;
+    /// Renders the text `name` with `values`, given as (variable, text) pairs.
+    pub fn render(&self, name: &str, values: &[(&'static str, &str)]) -> Result<String> {
+        let mut context = Context::new();
+        for (key, value) in values {
+            context.insert(*key, value);
+        }
         self.tera
             .render(name, &context)
             .map_err(|e| anyhow!("{CONFIG_FILE}: field `texts.{name}`: {e}"))
@@ -39,7 +41,6 @@ impl SignedTexts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn defaults_render_without_escaping() {
@@ -48,7 +49,11 @@ mod tests {
             texts
                 .render(
                     "credential_description",
-                    &json!({"holder": "O'Brien & <Co>", "program": "CDPP", "issuer": "X"})
+                    &[
+                        ("holder", "O'Brien & <Co>"),
+                        ("program", "CDPP"),
+                        ("issuer", "X")
+                    ]
                 )
                 .unwrap(),
             "O'Brien & <Co> holds the CDPP credential."
@@ -57,7 +62,7 @@ mod tests {
             texts
                 .render(
                     "evidence_description",
-                    &json!({"exam": "E", "score": "81%", "date": "2024-01-01"})
+                    &[("exam", "E"), ("score", "81%"), ("date", "2024-01-01")]
                 )
                 .unwrap(),
             "Result: 81%. Assessed on 2024-01-01"
@@ -66,7 +71,7 @@ mod tests {
             texts
                 .render(
                     "evidence_description",
-                    &json!({"exam": "E", "score": "", "date": "2024-01-01"})
+                    &[("exam", "E"), ("score", ""), ("date", "2024-01-01")]
                 )
                 .unwrap(),
             "Assessed on 2024-01-01"

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use crate::dates::parse_date;
-use crate::diag::{Diagnostic, LineIndex, toml_diagnostic};
+use crate::diag::Diagnostic;
 use crate::ids;
 
 /// Fields every record must have.
@@ -62,6 +61,10 @@ pub struct Origin {
     /// The 1-based line the record starts on.
     pub line: usize,
 }
+
+mod toml_file;
+
+pub use toml_file::parse_toml;
 
 /// A record's fields as read, before checking: name → (value, line).
 struct RawRecord {
@@ -154,74 +157,6 @@ fn csv_diagnostic(path: &Path, e: &csv::Error) -> Diagnostic {
         d = d.line(pos.line() as usize);
     }
     d.hint("every row needs as many fields as the header; quote fields that contain commas")
-}
-
-type TomlEntry = toml::Spanned<BTreeMap<String, toml::Spanned<toml::Value>>>;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TomlFile {
-    #[serde(default)]
-    credential: Vec<TomlEntry>,
-}
-
-/// Reads the `[[credential]]` records in a TOML file's text.
-pub fn parse_toml(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
-    let file: TomlFile = match toml::from_str(text) {
-        Ok(file) => file,
-        Err(e) => return (Vec::new(), vec![toml_diagnostic(path, text, &e, 0)]),
-    };
-    let lines = LineIndex::new(text);
-    let mut problems = Vec::new();
-    let mut records = Vec::new();
-    for entry in file.credential {
-        let line = lines.line(entry.span().start);
-        let mut fields = BTreeMap::new();
-        for (name, value) in entry.into_inner() {
-            let field_line = lines.line(value.span().start);
-            let text_value = match value.into_inner() {
-                toml::Value::String(s) => s.trim().to_string(),
-                toml::Value::Datetime(d) => d.to_string(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                _ => {
-                    problems.push(
-                        Diagnostic::new(path, "expected text, a number or a date")
-                            .line(field_line)
-                            .field(name),
-                    );
-                    continue;
-                }
-            };
-            if !REQUIRED.contains(&name.as_str()) && !OPTIONAL.contains(&name.as_str()) {
-                problems.push(
-                    Diagnostic::new(path, format!("unknown field \"{name}\""))
-                        .line(field_line)
-                        .field(name.clone())
-                        .hint(format!(
-                            "the fields are {} (required) and {}",
-                            REQUIRED.join(", "),
-                            OPTIONAL.join(", ")
-                        )),
-                );
-                continue;
-            }
-            if !text_value.is_empty() {
-                fields.insert(name, (text_value, field_line));
-            }
-        }
-        match check(RawRecord {
-            origin: Origin {
-                path: path.to_path_buf(),
-                line,
-            },
-            fields,
-        }) {
-            Ok(record) => records.push(record),
-            Err(mut errs) => problems.append(&mut errs),
-        }
-    }
-    (records, problems)
 }
 
 /// Checks one record's fields on their own (references are checked with the whole site).

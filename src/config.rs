@@ -27,8 +27,25 @@ pub struct Config {
     pub issuer: Issuer,
     /// The sentences credsite writes into signed documents, as templates.
     pub texts: Texts,
+    /// How long a published status list may be relied on.
+    pub status_list: StatusListConfig,
     /// The line of `issuer.logo`, for messages about the file it names.
     pub logo_line: Option<usize>,
+}
+
+/// `[status_list]`: the status lists' lifetime.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatusListConfig {
+    /// Days from the build date to the lists' `validUntil`; also their `ttl` and how
+    /// long hosts and browsers may cache them. Rebuild (and republish) within it.
+    pub ttl_days: u32,
+}
+
+impl Default for StatusListConfig {
+    fn default() -> Self {
+        StatusListConfig { ttl_days: 30 }
+    }
 }
 
 /// The human-readable sentences inside signed credentials and the signed feed.
@@ -53,6 +70,11 @@ pub struct Texts {
     pub feed_item_title: String,
     /// A feed item's `content_text`. Sees `holder`, `program`, `issued` and `valid_until` (may be empty).
     pub feed_item_text: String,
+    /// The `title` of a status event's feed item. Sees `holder`, `program`, `action`
+    /// (`revoke`, `suspend` or `reinstate`), `date`, `reason`.
+    pub event_item_title: String,
+    /// The `content_text` of a status event's feed item. Sees the same as `event_item_title`.
+    pub event_item_text: String,
 }
 
 impl Default for Texts {
@@ -64,6 +86,8 @@ impl Default for Texts {
             feed_title: "{{ site }}: credentials".into(),
             feed_item_title: "{{ holder }}: {{ program }}".into(),
             feed_item_text: "{{ holder }} was awarded the {{ program }} on {{ issued }}{% if valid_until %}, valid until {{ valid_until }}.{% else %}, with no expiry.{% endif %}".into(),
+            event_item_title: "{{ holder }}: {{ program }} {% if action == \"revoke\" %}revoked{% elif action == \"suspend\" %}suspended{% else %}reinstated{% endif %}".into(),
+            event_item_text: "The {{ program }} credential of {{ holder }} was {% if action == \"revoke\" %}revoked{% elif action == \"suspend\" %}suspended{% else %}reinstated{% endif %} on {{ date }}. Reason: {{ reason }}".into(),
         }
     }
 }
@@ -100,6 +124,12 @@ struct RawConfig {
     issuer: RawIssuer,
     #[serde(default)]
     texts: Texts,
+    #[serde(default = "default_status_list")]
+    status_list: Spanned<StatusListConfig>,
+}
+
+fn default_status_list() -> Spanned<StatusListConfig> {
+    Spanned::new(0..0, StatusListConfig::default())
 }
 
 #[derive(Deserialize)]
@@ -174,6 +204,13 @@ impl Config {
             d.message = message;
             problems.push(d);
         }
+        let ttl = raw.status_list.get_ref().ttl_days;
+        if !(1..=366).contains(&ttl) {
+            let mut d = at(raw.status_list.span(), "status_list.ttl_days")
+                .hint("how many days a verifier may rely on a status list; rebuild within it");
+            d.message = format!("{ttl} days: use 1 to 366");
+            problems.push(d);
+        }
         if raw.issuer.name.trim().is_empty() {
             problems.push(Diagnostic::new(path, "the issuer needs a name").field("issuer.name"));
         }
@@ -199,6 +236,7 @@ impl Config {
                     logo: raw.issuer.logo.map(Spanned::into_inner),
                 },
                 texts: raw.texts,
+                status_list: raw.status_list.into_inner(),
             }),
             _ => Err(Diagnostics(problems)),
         }

@@ -82,6 +82,10 @@ pub struct Report {
     pub credentials: usize,
     /// Credentials expired as of the build date.
     pub expired: usize,
+    /// Credentials revoked.
+    pub revoked: usize,
+    /// Credentials suspended as of the build date.
+    pub suspended: usize,
     /// Credentials signed for the first time (new entries in the site state).
     pub new: usize,
     /// Credentials re-issued with changed content (`--reissue`).
@@ -167,7 +171,7 @@ fn pipeline(
     let mut clock = Clock::new();
     let inputs = load::load(&options.root)?;
     clock.lap("load");
-    let inputs = load::validate(inputs)?;
+    let inputs = load::validate(inputs, options.as_of)?;
     clock.lap("validate");
     let known = state.credentials.len();
     let site = site::resolve(inputs, state, options.as_of)?;
@@ -178,17 +182,21 @@ fn pipeline(
     clock.lap("sign, render and write");
 
     let reissued = state.record_signed(signed);
+    let count = |status| {
+        site.credentials
+            .iter()
+            .filter(|c| c.status == status)
+            .count()
+    };
     if !matches!(issuer.source, KeySource::Throwaway { .. }) {
         state.record_key(&issuer.public_multibase(), options.as_of);
     }
     Ok(Report {
         programs: site.programs.len(),
         credentials: site.credentials.len(),
-        expired: site
-            .credentials
-            .iter()
-            .filter(|c| c.status == Status::Expired)
-            .count(),
+        expired: count(Status::Expired),
+        revoked: count(Status::Revoked),
+        suspended: count(Status::Suspended),
         new: state.credentials.len() - known,
         reissued,
         files,

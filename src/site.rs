@@ -4,7 +4,7 @@
 //! on the build date, its URLs, its salt and status-list slot) is worked out once here,
 //! in [`Credential`], and nowhere else.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -12,24 +12,32 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::issuer::DidWeb;
+use crate::load::status::{Action, Event};
 use crate::load::{Inputs, Program, Record};
 use crate::render::theme::Theme;
 use crate::state::State;
 use crate::urls::{self, Urls};
 
-/// A credential's standing on a given day, from its dates alone.
+/// A credential's standing on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// Issued and not expired.
+    /// Issued, not expired, not withdrawn.
     Valid,
     /// Its last valid day has passed.
     Expired,
     /// Issued with a date after the day asked about.
     NotYetValid,
+    /// Withdrawn for now.
+    Suspended,
+    /// Withdrawn for good.
+    Revoked,
+    /// Renewed or corrected: another credential replaces it.
+    Replaced,
 }
 
 impl Status {
-    /// The status on `day` of a credential valid from `issued` through `valid_until`.
+    /// The status on `day` of a credential valid from `issued` through `valid_until`,
+    /// from its dates alone.
     pub fn on(day: NaiveDate, issued: NaiveDate, valid_until: Option<NaiveDate>) -> Status {
         if issued > day {
             Status::NotYetValid
@@ -40,12 +48,15 @@ impl Status {
         }
     }
 
-    /// The keyword templates use in CSS classes: `valid`, `expired`, `not-yet-valid`.
+    /// The keyword templates use in CSS classes, e.g. `valid`, `not-yet-valid`.
     pub fn keyword(self) -> &'static str {
         match self {
             Status::Valid => "valid",
             Status::Expired => "expired",
             Status::NotYetValid => "not-yet-valid",
+            Status::Suspended => "suspended",
+            Status::Revoked => "revoked",
+            Status::Replaced => "replaced",
         }
     }
 
@@ -55,6 +66,35 @@ impl Status {
             Status::Valid => "Valid",
             Status::Expired => "Expired",
             Status::NotYetValid => "Not yet valid",
+            Status::Suspended => "Suspended",
+            Status::Revoked => "Revoked",
+            Status::Replaced => "Replaced",
+        }
+    }
+}
+
+/// What the status log says of one credential.
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    /// Its events, oldest first.
+    pub events: Vec<Event>,
+    /// The revocation, if it was revoked (final).
+    pub revoked: Option<Event>,
+    /// The suspension in force, if it is suspended now (and not revoked).
+    pub suspended: Option<Event>,
+}
+
+impl Lifecycle {
+    fn of(events: Vec<Event>) -> Lifecycle {
+        let revoked = events.iter().find(|e| e.action == Action::Revoke).cloned();
+        let suspended = match (&revoked, events.last()) {
+            (None, Some(last)) if last.action == Action::Suspend => Some(last.clone()),
+            _ => None,
+        };
+        Lifecycle {
+            events,
+            revoked,
+            suspended,
         }
     }
 }
@@ -66,8 +106,12 @@ pub struct Credential {
     pub record: Record,
     /// The last valid day: the record's `expires`, else issued + the program's validity.
     pub valid_until: Option<NaiveDate>,
-    /// Its status on the build date.
+    /// Its status on the build date: revoked, suspended, replaced, then by its dates.
     pub status: Status,
+    /// Its events in the status log.
+    pub lifecycle: Lifecycle,
+    /// The credential that replaces it, if one does.
+    pub replaced_by: Option<String>,
     /// The folder of its verification page (a site path).
     pub dir: String,
     /// The absolute URL of its verification page (what the QR code holds).
@@ -108,6 +152,8 @@ pub struct Site {
     pub issuer_url: String,
     /// The day statuses are computed for (never signed).
     pub as_of: NaiveDate,
+    /// How many status lists of each purpose the site publishes.
+    pub status_lists: u32,
 }
 
 impl Site {
@@ -125,11 +171,24 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         config,
         programs,
         records,
+        events,
         theme,
         ..
     } = inputs;
     state.allocate(records.iter().map(|r| r.id.as_str()))?;
     let urls = Urls::new(&config.base_url);
+    let mut histories: HashMap<String, Vec<Event>> = HashMap::new();
+    for event in events {
+        histories.entry(event.id.clone()).or_default().push(event);
+    }
+    let replaced_by: HashMap<&str, &str> = records
+        .iter()
+        .filter_map(|r| Some((r.replaces.as_ref()?.0.as_str(), r.id.as_str())))
+        .collect();
+    let replaced_by: HashMap<String, String> = replaced_by
+        .into_iter()
+        .map(|(old, new)| (old.to_string(), new.to_string()))
+        .collect();
     let credentials = records
         .into_iter()
         .map(|record| {
@@ -139,9 +198,22 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
                 .or_else(|| program.validity.and_then(|v| v.expiry(record.issued)));
             let fixed = &state.credentials[&record.id];
             let dir = urls::credential_dir(&record.id);
+            let lifecycle = Lifecycle::of(histories.remove(&record.id).unwrap_or_default());
+            let replaced_by = replaced_by.get(&record.id).cloned();
+            let status = if lifecycle.revoked.is_some() {
+                Status::Revoked
+            } else if lifecycle.suspended.is_some() {
+                Status::Suspended
+            } else if replaced_by.is_some() {
+                Status::Replaced
+            } else {
+                Status::on(as_of, record.issued, valid_until)
+            };
             Credential {
                 valid_until,
-                status: Status::on(as_of, record.issued, valid_until),
+                status,
+                lifecycle,
+                replaced_by,
                 page_url: urls.absolute(&dir),
                 json_url: urls.absolute(&urls::credential_json(&record.id)),
                 dir,
@@ -161,6 +233,12 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         credentials,
         theme,
         as_of,
+        status_lists: state
+            .credentials
+            .values()
+            .map(|c| c.status_list)
+            .max()
+            .unwrap_or(1),
     })
 }
 

@@ -55,6 +55,27 @@ pub fn credential_id_of(url_or_path: &str) -> Option<&str> {
     (parent.ends_with(CREDENTIALS_DIR.trim_end_matches('/')) && !id.is_empty()).then_some(id)
 }
 
+/// The folder of the status lists.
+pub const STATUS_DIR: &str = "status/";
+
+/// A status list credential, e.g. `status/revocation-1.json`: `purpose` is
+/// `revocation` or `suspension`, `list` counts from 1.
+pub fn status_list(purpose: &str, list: u32) -> String {
+    format!("{STATUS_DIR}{purpose}-{list}.json")
+}
+
+/// The list number in a status list's URL or path of this scheme's shape.
+pub fn status_list_number(url_or_path: &str, purpose: &str) -> Option<u32> {
+    let name = url_or_path.rsplit('/').next()?;
+    let (dir, _) = url_or_path.rsplit_once('/')?;
+    let number = name
+        .strip_prefix(&format!("{purpose}-"))?
+        .strip_suffix(".json")?;
+    (dir.ends_with(STATUS_DIR.trim_end_matches('/')) && !number.starts_with('0'))
+        .then(|| number.parse().ok())
+        .flatten()
+}
+
 /// The folder of a program's page, e.g. `programs/cdpp/`.
 pub fn program_dir(id: &str) -> String {
     format!("{PROGRAMS_DIR}{id}/")
@@ -133,6 +154,19 @@ mod tests {
         assert_eq!(credential_qr("cdpp-1"), "credentials/cdpp-1/qr.svg");
         assert_eq!(program_dir("cdpp"), "programs/cdpp/");
         assert_eq!(FEED, "feed.json");
+        assert_eq!(status_list("revocation", 1), "status/revocation-1.json");
+        assert_eq!(
+            status_list_number("https://x.org/status/suspension-12.json", "suspension"),
+            Some(12)
+        );
+        assert_eq!(
+            status_list_number("https://x.org/status/suspension-12.json", "revocation"),
+            None
+        );
+        assert_eq!(
+            status_list_number("https://x.org/other/revocation-1.json", "revocation"),
+            None
+        );
     }
 
     #[test]

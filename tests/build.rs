@@ -283,7 +283,32 @@ fn a_signed_feed_lists_every_credential_newest_first() {
             .unwrap();
     assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
     let items = feed["items"].as_array().unwrap();
-    assert_eq!(items.len(), report.credentials);
+    let events = fs::read_to_string(repo().join("content/status.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(
+        items.len(),
+        report.credentials + events,
+        "one item per credential and per status event"
+    );
+    let revocation = items
+        .iter()
+        .find(|i| {
+            i["id"]
+                .as_str()
+                .unwrap()
+                .ends_with("/credentials/cdpp-2021-0003/#event-1")
+        })
+        .expect("the revocation has its own item");
+    assert_eq!(revocation["date_published"], "2024-09-30T00:00:00Z");
+    assert!(
+        revocation["content_text"]
+            .as_str()
+            .unwrap()
+            .contains("was revoked on 2024-09-30")
+    );
     let dates: Vec<&str> = items
         .iter()
         .map(|i| i["date_published"].as_str().unwrap())

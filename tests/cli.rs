@@ -30,7 +30,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("Created the issuer key pair"), "{stderr}");
     assert!(
-        stderr.contains("Signed 50 credentials (20 expired as of 2026-11-24) in 3 programs"),
+        stderr.contains("Signed 52 credentials (16 expired, 2 revoked, 2 suspended as of 2026-11-24) in 3 programs"),
         "{stderr}"
     );
     #[cfg(unix)]
@@ -51,7 +51,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     let out = credsite(site.path(), &["verify", "public"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(
-        text(&out.stdout).contains("51 verified (20 of them expired as of 2026-11-24), 0 failed; issuer did:web:registry.harbourline.example"),
+        text(&out.stdout).contains("53 verified (20 of them expired as of 2026-11-24), 0 failed; issuer did:web:registry.harbourline.example"),
         "{}",
         text(&out.stdout)
     );
@@ -72,7 +72,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("50 verified"), "{stdout}");
+    assert!(stdout.contains("52 verified"), "{stdout}");
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn check_validates_everything_and_writes_nothing() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("throwaway key"), "{stderr}");
     assert!(
-        stderr.contains("Check passed: 161 files would be written."),
+        stderr.contains("Check passed: 169 files would be written."),
         "{stderr}"
     );
     assert!(!site.path().join("public").exists());

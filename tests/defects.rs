@@ -157,11 +157,11 @@ fn verify_judges_expiry_by_parsed_dates_and_as_of() {
         credsite::vc::verify::verify_path(&public, None, "2099-01-01".parse().unwrap()).unwrap();
     assert!(early.ok() && late.ok());
     assert_eq!(early.expired.len(), 20);
-    assert_eq!(late.expired.len(), 50, "every credential expires by 2099");
+    assert_eq!(late.expired.len(), 52, "every credential expires by 2099");
     let out = credsite(site.path(), &["verify", "public", "--as-of", "2099-01-01"]);
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("51 verified (50 of them expired as of 2099-01-01)"),
+            .contains("53 verified (52 of them expired as of 2099-01-01)"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -320,7 +320,7 @@ fn signed_sentences_come_from_the_config() {
     let mut opts = options(site.path());
     opts.reissue = credsite::vc::sign::Reissue::parse(["all"]);
     let report = credsite::build(&opts).unwrap();
-    assert_eq!(report.reissued, 50);
+    assert_eq!(report.reissued, 52);
     let c = json(
         &site
             .path()
@@ -407,7 +407,7 @@ fn the_state_never_forgets_a_credential() {
         (new.status_list, new.status_index) != (slot.status_list, slot.status_index),
         "a slot is never reused"
     );
-    assert_eq!(state.credentials.len(), 51);
+    assert_eq!(state.credentials.len(), 53);
 }
 
 /// A lost state is rebuilt from the published site: the next build needs no re-issue
@@ -422,7 +422,7 @@ fn a_lost_state_is_recovered_from_the_published_site() {
     let out = credsite(site.path(), &["recover-state"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("Recovered 50 credentials and 1 issuer keys"),
+        stderr(&out).contains("Recovered 52 credentials and 1 issuer keys"),
         "{}",
         stderr(&out)
     );

@@ -41,11 +41,32 @@ fn site() -> &'static Path {
         let dir = shared_temp_dir();
         copy_example_site(dir.path());
         write_test_key(dir.path());
+        write_fixed_state(dir.path());
         let report = build(dir.path());
         assert_eq!(report.key, KeySource::Existing, "built with the test key");
         dir
     })
     .path()
+}
+
+/// Writes a site state with fixed salts and status-list slots for every credential of
+/// the site at `root`, so that the snapshots do not depend on random allocation.
+fn write_fixed_state(root: &Path) {
+    let ids = credsite::load::validate(credsite::load::load(root).unwrap(), as_of())
+        .unwrap()
+        .records
+        .into_iter()
+        .map(|r| r.id);
+    let mut state = credsite::state::State::new();
+    let ids: Vec<String> = ids.collect();
+    state.allocate(ids.iter().map(String::as_str)).unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let entry = state.credentials.get_mut(id).unwrap();
+        entry.salt = format!("{:032x}", 0x5a17_0000 + i);
+        entry.status_list = 1;
+        entry.status_index = 1000 + 7 * i as u32;
+    }
+    state.save(root).unwrap();
 }
 
 /// Writes the fixed test key pair into the site at `root` (`keys/issuer.key`, 0600).
@@ -55,7 +76,8 @@ fn write_test_key(root: &Path) {
 
 /// The values that differ between two builds of the same input, with their
 /// placeholders: every credential's random salt and the hashed identities made with
-/// it, read from the site's credential.json files.
+/// it, read from the site's credential.json files. (The snapshot site's state fixes
+/// them too, with the status-list slots: see [`write_fixed_state`].)
 fn volatile(public: &Path) -> Vec<(String, &'static str)> {
     let mut values = Vec::new();
     for entry in fs::read_dir(public.join("credentials")).unwrap() {

@@ -113,8 +113,13 @@ pub fn today() -> Result<NaiveDate> {
 /// The one-line summary of a build or check, and the stage timings with `-v`.
 pub fn summary(report: &credsite::Report, as_of: NaiveDate, verbose: bool) {
     eprintln!(
-        "Signed {} credentials ({} expired as of {as_of}) in {} programs as {}.",
-        report.credentials, report.expired, report.programs, report.did
+        "Signed {} credentials ({} expired, {} revoked, {} suspended as of {as_of}) in {} programs as {}.",
+        report.credentials,
+        report.expired,
+        report.revoked,
+        report.suspended,
+        report.programs,
+        report.did
     );
     if verbose {
         for (stage, took) in &report.timings {

@@ -6,6 +6,7 @@
 
 pub mod programs;
 pub mod records;
+pub mod status;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,8 @@ pub struct Inputs {
     pub duplicate_programs: Vec<(PathBuf, String)>,
     /// Credential records, in file order.
     pub records: Vec<Record>,
+    /// The status log's events, in file order.
+    pub events: Vec<status::Event>,
     /// The theme: templates and static files.
     pub theme: Theme,
     /// Problems found while parsing single files.
@@ -81,6 +84,15 @@ pub fn load(root: &Path) -> Result<Inputs> {
         problems.append(&mut errs);
     }
 
+    let mut events = Vec::new();
+    let log = status::path(root);
+    if log.exists() {
+        let shown = shown_path(root, &log);
+        let (mut found, mut errs) = status::parse(&read(&log, &shown)?, &shown);
+        events.append(&mut found);
+        problems.append(&mut errs);
+    }
+
     let theme = Theme::load(root, &config.theme)?;
     Ok(Inputs {
         root: root.to_path_buf(),
@@ -88,6 +100,7 @@ pub fn load(root: &Path) -> Result<Inputs> {
         programs,
         duplicate_programs,
         records,
+        events,
         theme,
         problems,
     })

@@ -1,18 +1,21 @@
 //! Stage 2, validate: check the loaded files against each other and report every
 //! problem at once, each with its file, line and field.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use chrono::NaiveDate;
 use url::Url;
 
+use super::status::{Action, Event, STATUS_LOG};
 use super::{Inputs, PROGRAMS_DIR, Record};
 use crate::config::CONFIG_FILE;
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// Checks `inputs` as a whole: the problems found while loading, duplicate ids,
-/// record → program references, and file references into `static/`. Returns the
-/// inputs with records sorted by id, or every problem found.
-pub fn validate(mut inputs: Inputs) -> Result<Inputs, Diagnostics> {
+/// record → program references, renewals, the status log (as of `as_of`), and file
+/// references into `static/`. Returns the inputs with records sorted by id, or every
+/// problem found.
+pub fn validate(mut inputs: Inputs, as_of: NaiveDate) -> Result<Inputs, Diagnostics> {
     let mut problems = std::mem::take(&mut inputs.problems);
     for (path, id) in &inputs.duplicate_programs {
         let first = &inputs.programs[id].path;
@@ -29,6 +32,9 @@ pub fn validate(mut inputs: Inputs) -> Result<Inputs, Diagnostics> {
     }
     check_credential_ids(&inputs.records, &mut problems);
     check_program_references(&inputs, &mut problems);
+    let by_id: HashMap<&str, &Record> = inputs.records.iter().map(|r| (r.id.as_str(), r)).collect();
+    check_replaces(&inputs.records, &by_id, &mut problems);
+    check_events(&inputs.events, &by_id, as_of, &mut problems);
     check_file_references(&inputs, &mut problems);
     if !problems.is_empty() {
         problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
@@ -101,6 +107,154 @@ fn check_program_references(inputs: &Inputs, problems: &mut Vec<Diagnostic>) {
                 )
             }),
         );
+    }
+}
+
+/// `replaces` names another credential of the roster, each credential is replaced at
+/// most once, and no chain of replacements loops.
+fn check_replaces(
+    records: &[Record],
+    by_id: &HashMap<&str, &Record>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let mut replaced_by: HashMap<&str, &Record> = HashMap::new();
+    for record in records {
+        let Some((old, line)) = &record.replaces else {
+            continue;
+        };
+        let at = |message: String| {
+            Diagnostic::new(&record.origin.path, message)
+                .line(*line)
+                .field("replaces")
+        };
+        if old == &record.id {
+            problems.push(at(format!("credential \"{old}\" cannot replace itself")));
+        } else if !by_id.contains_key(old.as_str()) {
+            problems.push(
+                at(format!("unknown credential id \"{old}\""))
+                    .hint("name the id of the credential this one renews or corrects"),
+            );
+        } else if let Some(first) = replaced_by.get(old.as_str()) {
+            problems.push(
+                at(format!(
+                    "credential \"{old}\" is already replaced by \"{}\" ({}:{})",
+                    first.id,
+                    first.origin.path.display(),
+                    first.origin.line
+                ))
+                .hint("a credential is replaced once; renew the newest one instead"),
+            );
+        } else {
+            replaced_by.insert(old, record);
+        }
+    }
+    // Follow each chain; coming back to where it started is a loop.
+    for record in records {
+        let mut seen = vec![record.id.as_str()];
+        let mut next = record.replaces.as_ref().map(|(old, _)| old.as_str());
+        while let Some(id) = next {
+            if id == record.id {
+                problems.push(
+                    Diagnostic::new(
+                        &record.origin.path,
+                        format!("replacements loop: {} -> {id}", seen.join(" -> ")),
+                    )
+                    .line(record.replaces.as_ref().map_or(record.origin.line, |r| r.1))
+                    .field("replaces")
+                    .hint("each credential replaces an older one; remove one `replaces`"),
+                );
+                break;
+            }
+            if seen.contains(&id) {
+                break;
+            }
+            seen.push(id);
+            next = by_id
+                .get(id)
+                .and_then(|r| r.replaces.as_ref())
+                .map(|(old, _)| old.as_str());
+        }
+    }
+}
+
+/// The status log: known ids, dates from issue to `as_of` in order, and the life of a
+/// credential: revocation is final, only a suspended credential is reinstated.
+fn check_events(
+    events: &[Event],
+    by_id: &HashMap<&str, &Record>,
+    as_of: NaiveDate,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let mut history: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+    for event in events {
+        let at = |field: &str, message: String| {
+            Diagnostic::new(&event.origin.path, message)
+                .line(event.origin.line)
+                .field(field)
+        };
+        let Some(record) = by_id.get(event.id.as_str()) else {
+            problems.push(
+                at("id", format!("unknown credential id \"{}\"", event.id))
+                    .hint("the log refers to credentials of the roster (content/credentials/)"),
+            );
+            continue;
+        };
+        if event.date < record.issued {
+            problems.push(at(
+                "date",
+                format!(
+                    "{} is before the credential was issued ({})",
+                    event.date, record.issued
+                ),
+            ));
+            continue;
+        }
+        if event.date > as_of {
+            problems.push(
+                at(
+                    "date",
+                    format!("{} is after the build date {as_of}", event.date),
+                )
+                .hint("record an event when it takes effect, or build with a later --as-of"),
+            );
+            continue;
+        }
+        let earlier = history.entry(event.id.as_str()).or_default();
+        if let Some(last) = earlier.last()
+            && event.date < last.date
+        {
+            problems.push(
+                at(
+                    "date",
+                    format!(
+                        "{} is before the previous event of \"{}\" ({}, line {})",
+                        event.date, event.id, last.date, last.origin.line
+                    ),
+                )
+                .hint(format!("keep the lines of {STATUS_LOG} in date order")),
+            );
+            continue;
+        }
+        let revoked = earlier.iter().find(|e| e.action == Action::Revoke);
+        let suspended = earlier.last().is_some_and(|e| e.action == Action::Suspend);
+        let refused = match (event.action, revoked) {
+            (_, Some(revocation)) => Some(format!(
+                "\"{}\" was revoked on {} (line {}): revocation is final",
+                event.id, revocation.date, revocation.origin.line
+            )),
+            (Action::Suspend, None) if suspended => {
+                Some(format!("\"{}\" is already suspended", event.id))
+            }
+            (Action::Reinstate, None) if !suspended => Some(format!(
+                "\"{}\" is not suspended: only a suspended credential can be reinstated",
+                event.id
+            )),
+            _ => None,
+        };
+        match refused {
+            Some(message) => problems.push(at("action", message)),
+            None => earlier.push(event),
+        }
     }
 }
 

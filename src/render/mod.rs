@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::site::{Credential, Site};
 use crate::urls;
 use crate::vc::sign::Signer;
+use crate::vc::status_list::Purpose;
 use pages::Pages;
 use views::{CredentialView, ProgramView};
 
@@ -50,6 +51,7 @@ enum Job<'a> {
     Home,
     Program(&'a str),
     SiteFiles,
+    StatusList(Purpose, u32),
     Static(&'a str, &'a [u8]),
     Credential(&'a Credential),
 }
@@ -83,6 +85,9 @@ pub fn render<'a>(
     };
     let mut jobs = vec![Job::Feed, Job::Home, Job::SiteFiles];
     jobs.extend(site.programs.keys().map(|id| Job::Program(id)));
+    for list in 1..=site.status_lists {
+        jobs.extend(Purpose::ALL.map(|purpose| Job::StatusList(purpose, list)));
+    }
     jobs.extend(
         site.theme
             .static_files
@@ -138,6 +143,10 @@ impl<'a> Renderer<'a> {
                 )
             }
             Job::SiteFiles => self.site_files()?,
+            Job::StatusList(purpose, list) => page(
+                urls::status_list(purpose.as_str(), list),
+                pretty(&self.signer.status_list(purpose, list)?)?,
+            ),
             Job::Static(path, bytes) => {
                 if self.signer.issuer().appears_in(bytes) {
                     bail!(
@@ -186,6 +195,12 @@ impl<'a> Renderer<'a> {
             .map(|own| String::from_utf8_lossy(own).into_owned() + "\n")
             .unwrap_or_default();
         headers.push_str(CORS_HEADERS);
+        // Caches may keep a status list as long as its `ttl` says, and no longer.
+        headers.push_str(&format!(
+            "/{}*\n  Cache-Control: public, max-age={}\n",
+            urls::STATUS_DIR,
+            u64::from(site.config.status_list.ttl_days) * 24 * 60 * 60
+        ));
         files.push(Page::new(urls::HEADERS_FILE, headers));
         if !statics.contains_key(urls::NOJEKYLL_FILE) {
             files.push(Page::new(urls::NOJEKYLL_FILE, Vec::new()));

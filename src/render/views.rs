@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::Issuer;
 use crate::load::Program;
 use crate::load::programs::Accreditation;
-use crate::site::{Credential, Site};
+use crate::site::{Credential, Site, Status};
 use crate::urls;
 
 /// Site-wide values every template sees as `site`.
@@ -28,6 +28,10 @@ pub struct SiteView<'a> {
     pub feed_path: &'a str,
     /// The folder of credential pages, as a site path (for "addresses look like …").
     pub credentials_path: &'a str,
+    /// The day the statuses on the pages (and the status lists) were computed for.
+    pub status_as_of: String,
+    /// The day the status lists expire: after it, pages say their status is unknown.
+    pub status_valid_until: String,
 }
 
 impl<'a> SiteView<'a> {
@@ -42,6 +46,14 @@ impl<'a> SiteView<'a> {
             did_document_path: &site.did.document_path,
             feed_path: urls::FEED,
             credentials_path: urls::CREDENTIALS_DIR,
+            status_as_of: site.as_of.to_string(),
+            status_valid_until: site
+                .as_of
+                .checked_add_days(chrono::Days::new(u64::from(
+                    site.config.status_list.ttl_days,
+                )))
+                .unwrap_or(site.as_of)
+                .to_string(),
         }
     }
 }
@@ -110,10 +122,21 @@ pub struct CredentialView<'a> {
     pub issued: String,
     /// Last valid day, YYYY-MM-DD, if it expires.
     pub valid_until: Option<String>,
-    /// `valid`, `expired` or `not-yet-valid`, as of the build date.
+    /// `valid`, `expired`, `not-yet-valid`, `suspended`, `revoked` or `replaced`, as of
+    /// the build date.
     pub status: &'static str,
-    /// The status in words.
+    /// The status in words, e.g. "Valid", "Revoked".
     pub status_label: &'static str,
+    /// The day the status began: revoked on, suspended since, expired after.
+    pub status_date: Option<String>,
+    /// The public reason of a revocation or suspension.
+    pub status_reason: Option<&'a str>,
+    /// The credential that replaces this one.
+    pub replaced_by: Option<LinkView>,
+    /// The credential this one replaces.
+    pub replaces: Option<LinkView>,
+    /// The status log's events for this credential, oldest first.
+    pub history: Vec<EventView<'a>>,
     /// Assessment details.
     pub evidence: Option<EvidenceView<'a>>,
     /// The absolute URL of the verification page (what the QR code holds).
@@ -122,6 +145,35 @@ pub struct CredentialView<'a> {
     pub credential_file: &'static str,
     /// The QR code's file name, relative to the page.
     pub qr_file: &'static str,
+}
+
+/// A link to another credential.
+#[derive(Serialize)]
+pub struct LinkView {
+    /// Its id.
+    pub id: String,
+    /// Its page's folder, as a site path.
+    pub path: String,
+}
+
+impl LinkView {
+    fn to(id: &str) -> Self {
+        LinkView {
+            id: id.to_string(),
+            path: urls::credential_dir(id),
+        }
+    }
+}
+
+/// One event of the status log.
+#[derive(Serialize)]
+pub struct EventView<'a> {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// `revoke`, `suspend` or `reinstate`.
+    pub action: &'static str,
+    /// The public reason.
+    pub reason: &'a str,
 }
 
 /// Assessment details as templates see them.
@@ -140,6 +192,13 @@ impl<'a> CredentialView<'a> {
     pub fn new(site: &'a Site, credential: &'a Credential) -> Self {
         let record = &credential.record;
         let program = site.program_of(credential);
+        let lifecycle = &credential.lifecycle;
+        let withdrawn = lifecycle.revoked.as_ref().or(lifecycle.suspended.as_ref());
+        let status_date = match (withdrawn, credential.status) {
+            (Some(event), _) => Some(event.date.to_string()),
+            (None, Status::Expired) => credential.valid_until.map(|d| d.to_string()),
+            _ => None,
+        };
         CredentialView {
             id: &record.id,
             path: &credential.dir,
@@ -152,6 +211,19 @@ impl<'a> CredentialView<'a> {
             valid_until: credential.valid_until.map(|d| d.to_string()),
             status: credential.status.keyword(),
             status_label: credential.status.label(),
+            status_date,
+            status_reason: withdrawn.map(|e| e.reason.as_str()),
+            replaced_by: credential.replaced_by.as_deref().map(LinkView::to),
+            replaces: record.replaces.as_ref().map(|(id, _)| LinkView::to(id)),
+            history: lifecycle
+                .events
+                .iter()
+                .map(|e| EventView {
+                    date: e.date.to_string(),
+                    action: e.action.as_str(),
+                    reason: &e.reason,
+                })
+                .collect(),
             evidence: record.evidence.as_ref().map(|e| EvidenceView {
                 exam: &e.exam,
                 score: e.score.as_deref(),

@@ -50,19 +50,29 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
         {
             bail!("{}: its id does not name folder {id}", path.display());
         }
-        found.push((id, salt_of(&doc, &path)?, digest_of(doc)?));
+        let slot = slot_of(&doc, &path)?;
+        found.push((id, salt_of(&doc, &path)?, slot, digest_of(doc)?));
     }
     found.sort();
 
     let mut state = State::new();
-    state.allocate(found.iter().map(|(id, _, _)| id.as_str()))?;
-    for (id, salt, digest) in &found {
+    state.allocate(found.iter().map(|(id, _, _, _)| id.as_str()))?;
+    for (id, salt, slot, digest) in &found {
         let entry = state.credentials.get_mut(id).expect("allocated above");
         entry.digest = Some(digest.clone());
         if let Some(salt) = salt {
             entry.salt = salt.clone();
         }
+        if let Some((list, index)) = slot {
+            entry.status_list = *list;
+            entry.status_index = *index;
+        }
     }
+    // Slots allocated above for credentials published without a status entry may
+    // collide with published ones: parsing the text checks every slot is unique.
+    let mut state = State::parse(&state.to_text()?).map_err(|d| {
+        anyhow::anyhow!("{d}\n     hint: the published credentials share status slots; restore the state from version control")
+    })?;
 
     let did = read_json(&public.join(did_document))?;
     let mut keys = 0;
@@ -100,6 +110,36 @@ fn salt_of(doc: &Value, path: &Path) -> Result<Option<String>> {
         }
         Some(salt) => bail!("{}: salt \"{salt}\" is not 16 bytes of hex", path.display()),
         None => Ok(None),
+    }
+}
+
+/// The status-list slot a credential's revocation entry names: (list, index).
+fn slot_of(doc: &Value, path: &Path) -> Result<Option<(u32, u32)>> {
+    let entries = match doc.get("credentialStatus") {
+        Some(Value::Array(entries)) => entries.clone(),
+        Some(entry) => vec![entry.clone()],
+        None => return Ok(None),
+    };
+    let Some(entry) = entries
+        .iter()
+        .find(|e| e.get("statusPurpose").and_then(Value::as_str) == Some("revocation"))
+    else {
+        return Ok(None);
+    };
+    let index = entry
+        .get("statusListIndex")
+        .and_then(Value::as_str)
+        .and_then(|i| i.parse().ok());
+    let list = entry
+        .get("statusListCredential")
+        .and_then(Value::as_str)
+        .and_then(|url| urls::status_list_number(url, "revocation"));
+    match (list, index) {
+        (Some(list), Some(index)) => Ok(Some((list, index))),
+        _ => bail!(
+            "{}: its revocation status entry does not name a list and index of this site",
+            path.display()
+        ),
     }
 }
 

@@ -157,6 +157,10 @@ pub fn unsigned(
         }
         doc.insert("evidence".into(), json!([e]));
     }
+    doc.insert(
+        "credentialStatus".into(),
+        super::status_list::entries(site, credential),
+    );
     // Lets Open Badges validators check the shape against 1EdTech's JSON Schema.
     doc.insert(
         "credentialSchema".into(),

@@ -2,12 +2,13 @@
 //!
 //! [`credential`] and [`feed`] shape the documents, [`proof`] is the `eddsa-jcs-2022`
 //! Data Integrity proof, [`sign`] is the pipeline's signing stage with the snapshot
-//! rule, [`texts`] renders the sentences inside signed documents, and [`verify`] checks
+//! rule, [`status_list`] the W3C Bitstring Status Lists, [`texts`] renders the sentences inside signed documents, and [`verify`] checks
 //! published documents offline.
 
 pub mod credential;
 pub mod feed;
 pub mod proof;
 pub mod sign;
+pub mod status_list;
 pub mod texts;
 pub mod verify;

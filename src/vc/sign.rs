@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
+use super::status_list::{self, Purpose};
 use super::texts::SignedTexts;
 use super::{credential, feed, proof};
 use crate::dates::date_time;
@@ -163,6 +164,14 @@ impl<'a> Signer<'a> {
                 .push((credential.id().to_string(), digest)),
         }
         Ok(signed)
+    }
+
+    /// The signed status list credential of `purpose`, list number `list`.
+    pub fn status_list(&self, purpose: Purpose, list: u32) -> Result<Value> {
+        let unsigned = status_list::unsigned(self.site, purpose, list)?;
+        let created = date_time(self.site.as_of);
+        proof::sign(unsigned, &self.issuer.key, &self.method, Some(&created))
+            .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
     }
 
     /// The signed feed.

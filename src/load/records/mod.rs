@@ -13,7 +13,8 @@ use crate::ids;
 /// Fields every record must have.
 pub const REQUIRED: [&str; 4] = ["id", "holder_name", "program", "issued"];
 /// Fields a record may have.
-pub const OPTIONAL: [&str; 5] = [
+pub const OPTIONAL: [&str; 6] = [
+    "replaces",
     "holder_email",
     "expires",
     "evidence_exam",
@@ -38,6 +39,8 @@ pub struct Record {
     pub expires: Option<NaiveDate>,
     /// The assessment behind the credential.
     pub evidence: Option<Evidence>,
+    /// The credential this one renews or replaces, with where it is named.
+    pub replaces: Option<(String, usize)>,
     /// Where the record is written.
     pub origin: Origin,
 }
@@ -181,6 +184,7 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let program = required("program", &mut problems);
     let issued = required("issued", &mut problems);
     let holder_email = take("holder_email");
+    let replaces = take("replaces");
     let expires = take("expires");
     let expires_line = expires.as_ref().map(|(_, line)| *line);
     let exam = take("evidence_exam");
@@ -197,7 +201,11 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let expires_date = date("expires", expires, &mut problems);
     let evidence_date = date("evidence_date", evidence_date, &mut problems);
 
-    for (field, kind, value) in [("id", "credential", &id), ("program", "program", &program)] {
+    for (field, kind, value) in [
+        ("id", "credential", &id),
+        ("program", "program", &program),
+        ("replaces", "credential", &replaces),
+    ] {
         if let Some((value, line)) = value
             && !ids::is_valid_id(value)
         {
@@ -259,6 +267,7 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
             score: score.map(|(s, _)| s),
             date: evidence_date,
         }),
+        replaces,
         origin: raw.origin,
     })
 }

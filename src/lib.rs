@@ -174,6 +174,7 @@ fn pipeline(
     let inputs = load::validate(inputs, options.as_of)?;
     clock.lap("validate");
     let known = state.credentials.len();
+    state.refuse_unrecorded(&inputs.records, &options.out_dir())?;
     let site = site::resolve(inputs, state, options.as_of)?;
     clock.lap("resolve");
     let signer = Signer::new(&site, issuer, state, &options.reissue)?;

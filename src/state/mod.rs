@@ -27,6 +27,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::Record;
+use crate::urls;
 
 pub mod recover;
 
@@ -157,6 +159,36 @@ impl State {
             }
         }
         Ok(state)
+    }
+
+    /// Refuses to allocate anew for a credential that has no entry but is already
+    /// published in `out` (the state was lost or replaced): its salt and status slot
+    /// are in the published credential, and a new allocation would silently change it.
+    pub fn refuse_unrecorded(&self, records: &[Record], out: &Path) -> Result<(), Diagnostics> {
+        let problems: Vec<Diagnostic> = records
+            .iter()
+            .filter(|r| !self.credentials.contains_key(&r.id))
+            .filter(|r| out.join(urls::credential_json(&r.id)).is_file())
+            .map(|r| {
+                Diagnostic::new(
+                    &r.origin.path,
+                    format!(
+                        "credential \"{}\" is published in {} but {STATE_FILE} has no entry for it",
+                        r.id,
+                        out.display()
+                    ),
+                )
+                .line(r.origin.line)
+                .hint(format!(
+                    "restore {STATE_FILE} from version control, or rebuild it from the published site with `credsite recover-state`; credsite never gives a published credential a new status slot"
+                ))
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Diagnostics(problems))
+        }
     }
 
     /// Gives every id in `ids` that has no entry yet its salt and status-list slot.

@@ -78,24 +78,66 @@ fn main() {
         "first build (creates the key)",
         "rebuild (replaces public/)",
     ] {
-        let started = Instant::now();
-        let report = credsite::build(&options).expect("build");
-        let secs = started.elapsed().as_secs_f64();
-        println!(
-            "{run}: {} credentials, {} files in {secs:.2} s = {:.0} credentials/s",
-            report.credentials,
-            report.files,
-            report.credentials as f64 / secs
-        );
-        for (phase, took) in &report.timings {
-            println!("  {phase}: {:.2} s", took.as_secs_f64());
-        }
+        timed_build(run, &options);
     }
+    // One status change: revoke one credential, rebuild. No credential.json may change.
+    let before = credential_digests(&root.join("public"));
+    fs::write(
+        root.join("content/status.csv"),
+        "id,date,action,reason\nbench-0000042,2026-11-20,revoke,Benchmark revocation\n",
+    )
+    .unwrap();
+    timed_build("rebuild after one revocation", &options);
+    let after = credential_digests(&root.join("public"));
+    let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert_eq!(before.len(), after.len());
+    println!(
+        "  credential.json files changed by the revocation: {changed} of {}",
+        after.len()
+    );
+    assert_eq!(
+        changed, 0,
+        "a change of status must change no signed credential"
+    );
     println!("threads: {}", rayon::current_num_threads());
     match peak_memory() {
         Some(kib) => println!("peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
         None => println!("peak memory: not available on this platform"),
     }
+}
+
+/// Builds and prints the time and the stage timings.
+fn timed_build(run: &str, options: &credsite::BuildOptions) {
+    let started = Instant::now();
+    let report = credsite::build(options).expect("build");
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{run}: {} credentials, {} files in {secs:.2} s = {:.0} credentials/s",
+        report.credentials,
+        report.files,
+        report.credentials as f64 / secs
+    );
+    for (phase, took) in &report.timings {
+        println!("  {phase}: {:.2} s", took.as_secs_f64());
+    }
+}
+
+/// SHA-256 of every credential.json of a built site, in path order.
+fn credential_digests(public: &Path) -> Vec<(String, [u8; 32])> {
+    use sha2::{Digest, Sha256};
+    let mut out: Vec<(String, [u8; 32])> = fs::read_dir(public.join("credentials"))
+        .unwrap()
+        .map(|e| {
+            let dir = e.unwrap().path();
+            let bytes = fs::read(dir.join("credential.json")).unwrap();
+            (
+                dir.file_name().unwrap().to_string_lossy().into_owned(),
+                Sha256::digest(bytes).into(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The process's peak resident memory in KiB (Linux).

@@ -49,9 +49,14 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     );
 
     let out = credsite(site.path(), &["verify", "public"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the example site has revoked credentials: {}",
+        text(&out.stdout)
+    );
     assert!(
-        text(&out.stdout).contains("53 verified (20 of them expired as of 2026-11-24), 0 failed; issuer did:web:registry.harbourline.example"),
+        text(&out.stdout).contains("Verified 52 credentials (31 valid, 17 expired, 2 suspended, 2 revoked, 0 unknown as of 2026-11-24), the feed and 2 status lists; 0 failed; issuer did:web:registry.harbourline.example"),
         "{}",
         text(&out.stdout)
     );
@@ -72,7 +77,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("52 verified"), "{stdout}");
+    assert!(stdout.contains("Verified 51 credentials"), "{stdout}");
 }
 
 #[test]
@@ -97,13 +102,14 @@ fn verify_one_credential_with_an_explicit_did_document() {
     );
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "{}{}",
+        Some(1),
+        "no status list here: {}{}",
         text(&out.stdout),
         text(&out.stderr)
     );
     assert!(
-        text(&out.stdout).contains("1 verified (0 of them expired as of 2026-11-24), 0 failed")
+        text(&out.stdout).contains("UNKNOWN c.json: status could not be checked: ")
+            && text(&out.stdout).contains("Verified 1 credential (0 valid, 0 expired, 0 suspended, 0 revoked, 1 unknown as of 2026-11-24); 0 failed")
     );
     let out = credsite(elsewhere.path(), &["verify", "c.json"]);
     assert_eq!(out.status.code(), Some(2));

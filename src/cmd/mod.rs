@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod keygen;
 mod recover;
+mod status;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use credsite::load::status::Action;
 
 /// Static credential registries for certification bodies: signed W3C Verifiable
 /// Credentials (Open Badges 3.0), one verification page per credential.
@@ -44,6 +46,12 @@ enum Command {
     Init(init::Args),
     /// Rebuilds a lost credsite.state.json from the published site.
     RecoverState(recover::Args),
+    /// Records that a credential is revoked, for good (appends to content/status.csv).
+    Revoke(status::Args),
+    /// Records that a credential is suspended, for now (appends to content/status.csv).
+    Suspend(status::Args),
+    /// Records that a suspended credential is reinstated (appends to content/status.csv).
+    Reinstate(status::Args),
 }
 
 /// Runs the command; the exit code for outcomes that are not errors (a failed
@@ -60,6 +68,9 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Verify(args) => verify::run(&global, args),
         Command::Init(args) => init::run(&global, args),
         Command::RecoverState(args) => recover::run(&global, args),
+        Command::Revoke(args) => status::run(&global, args, Action::Revoke),
+        Command::Suspend(args) => status::run(&global, args, Action::Suspend),
+        Command::Reinstate(args) => status::run(&global, args, Action::Reinstate),
     }
 }
 

@@ -181,13 +181,9 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
     for event in events {
         histories.entry(event.id.clone()).or_default().push(event);
     }
-    let replaced_by: HashMap<&str, &str> = records
+    let replaced_by: HashMap<String, String> = records
         .iter()
-        .filter_map(|r| Some((r.replaces.as_ref()?.0.as_str(), r.id.as_str())))
-        .collect();
-    let replaced_by: HashMap<String, String> = replaced_by
-        .into_iter()
-        .map(|(old, new)| (old.to_string(), new.to_string()))
+        .filter_map(|r| Some((r.replaces.as_ref()?.0.clone(), r.id.clone())))
         .collect();
     let credentials = records
         .into_iter()

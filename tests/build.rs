@@ -494,3 +494,33 @@ fn a_removed_or_unlisted_credential_is_caught_by_the_signed_feed() {
             .any(|r| r.contains("not listed in the signed feed"))
     );
 }
+
+#[test]
+fn every_page_carries_a_content_security_policy_that_allows_only_its_own_scripts() {
+    let all = tree(&built_site().join("public"));
+    let mut pages = 0;
+    for (rel, bytes) in all.iter().filter(|(rel, _)| rel.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        let head = html.split("</head>").next().unwrap();
+        assert_eq!(
+            head.matches("http-equiv=\"Content-Security-Policy\"")
+                .count(),
+            1,
+            "{rel}"
+        );
+        assert!(head.contains("default-src 'none'"), "{rel}");
+        let scripts = html.matches("<script>").count();
+        let hashes = head.matches("'sha256-").count();
+        assert!(
+            hashes <= scripts,
+            "{rel}: a hash for a script that is not there"
+        );
+        if scripts == 0 {
+            assert!(head.contains("script-src 'none'"), "{rel}");
+        } else {
+            assert!(hashes >= 1, "{rel}");
+        }
+        pages += 1;
+    }
+    assert!(pages > 50, "{pages}");
+}

@@ -4,6 +4,7 @@
 //! staging folder, or to memory for `check` and tests), so that no more than the pages
 //! in flight are held at once. Signing happens inside the stream, per credential.
 
+pub mod csp;
 pub mod markdown;
 pub mod pages;
 pub mod qr;

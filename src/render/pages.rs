@@ -40,7 +40,7 @@ impl<'a> Pages<'a> {
     pub fn credential(&self, view: &CredentialView<'_>) -> Result<String> {
         let mut context = self.context(&urls::credential_page(view.id));
         context.insert("credential", view);
-        self.theme.render("credential.html", &context)
+        self.render("credential.html", &context)
     }
 
     /// A program's page with its holders.
@@ -52,7 +52,7 @@ impl<'a> Pages<'a> {
         let mut context = self.context(&urls::program_page(program.id));
         context.insert("program", program);
         context.insert("credentials", credentials);
-        self.theme.render("program.html", &context)
+        self.render("program.html", &context)
     }
 
     /// The registry home page.
@@ -64,13 +64,18 @@ impl<'a> Pages<'a> {
         let mut context = self.context(urls::HOME_PAGE);
         context.insert("programs", programs);
         context.insert("credentials", credentials);
-        self.theme.render("index.html", &context)
+        self.render("index.html", &context)
     }
 
     /// The not-found page (served at any depth, so it links from the host root).
     pub fn not_found(&self) -> Result<String> {
         let mut context = self.base.clone();
         context.insert("root", &self.host_root);
-        self.theme.render("404.html", &context)
+        self.render("404.html", &context)
+    }
+
+    /// Renders a template and gives the page its Content-Security-Policy.
+    fn render(&self, template: &str, context: &Context) -> Result<String> {
+        super::csp::apply(self.theme.render(template, context)?, template)
     }
 }

@@ -1,0 +1,100 @@
+//! Every page's Content-Security-Policy, as a `<meta>` element in its `<head>`, so that
+//! it holds on any static host and in a saved copy.
+//!
+//! Nothing is loaded from elsewhere: styles, images and fetches come from the site
+//! itself, and the only scripts that run are the page's own inline ones, allowed by
+//! their SHA-256 hashes (computed from the rendered page, so a theme's own scripts are
+//! allowed too, and a script injected through a record never is).
+
+use anyhow::{Result, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+
+/// The policy without its `script-src`.
+const POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+/// `html` with its Content-Security-Policy inserted right after `<head>`.
+pub fn apply(html: String, template: &str) -> Result<String> {
+    let Some(head) = html.find("<head>") else {
+        bail!(
+            "template {template} has no <head>: credsite puts each page's Content-Security-Policy there"
+        );
+    };
+    let mut sources: Vec<String> = inline_scripts(&html)
+        .map(|script| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(script))))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    let script_src = if sources.is_empty() {
+        "'none'".to_string()
+    } else {
+        sources.join(" ")
+    };
+    let meta = format!(
+        "\n<meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}; script-src {script_src}\">"
+    );
+    let at = head + "<head>".len();
+    let mut out = String::with_capacity(html.len() + meta.len());
+    out.push_str(&html[..at]);
+    out.push_str(&meta);
+    out.push_str(&html[at..]);
+    Ok(out)
+}
+
+/// The text of every inline script that a browser would run: `<script>` elements
+/// without `src` and with no `type`, or a JavaScript one.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find("<script")?;
+            let after = &rest[start + "<script".len()..];
+            let tag_end = after.find('>')?;
+            let attributes = &after[..tag_end];
+            let body = &after[tag_end + 1..];
+            let end = body.find("</script>").unwrap_or(body.len());
+            rest = &body[end..];
+            let runs = !attributes.contains("src=")
+                && (!attributes.contains("type=")
+                    || attributes.contains("type=\"text/javascript\"")
+                    || attributes.contains("type=\"module\""));
+            if runs {
+                return Some(&body[..end]);
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_exactly_the_page_scripts_by_hash() {
+        let html = "<!DOCTYPE html><html><head><title>x</title></head><body><script>alert(1)</script><script type=\"application/json\">{}</script></body></html>".to_string();
+        let out = apply(html, "t.html").unwrap();
+        // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
+        let hash = STANDARD.encode(Sha256::digest(b"alert(1)"));
+        assert!(
+            out.starts_with(&format!("<!DOCTYPE html><html><head>\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("script-src 'sha256-{hash}'\">")),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("sha256-").count(),
+            1,
+            "data blocks are not scripts"
+        );
+    }
+
+    #[test]
+    fn a_page_without_scripts_allows_none() {
+        let out = apply("<html><head></head><body></body></html>".into(), "t.html").unwrap();
+        assert!(out.contains("script-src 'none'"), "{out}");
+        assert!(apply("<html><body></body></html>".into(), "t.html").is_err());
+    }
+}

@@ -77,7 +77,7 @@ mod tests {
         // echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
         let hash = STANDARD.encode(Sha256::digest(b"alert(1)"));
         assert!(
-            out.starts_with(&format!("<!DOCTYPE html><html><head>\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")),
+            out.starts_with("<!DOCTYPE html><html><head>\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"),
             "{out}"
         );
         assert!(

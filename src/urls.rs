@@ -55,6 +55,11 @@ pub fn credential_id_of(url_or_path: &str) -> Option<&str> {
     (parent.ends_with(CREDENTIALS_DIR.trim_end_matches('/')) && !id.is_empty()).then_some(id)
 }
 
+/// The folder of the verify page, where a visitor checks a credential they were given.
+pub const VERIFY_DIR: &str = "verify/";
+/// The verify page.
+pub const VERIFY_PAGE: &str = "verify/index.html";
+
 /// The folder of the status lists.
 pub const STATUS_DIR: &str = "status/";
 

@@ -334,8 +334,11 @@ fn holder_names_are_escaped_in_every_page() {
     let mut pages_with_name = 0;
     for (rel, bytes) in all.iter().filter(|(rel, _)| rel.ends_with(".html")) {
         let html = String::from_utf8_lossy(bytes);
+        // The embedded credential is JSON, where `\"` is an escaped quote, not the end
+        // of an attribute: check the markup around it.
+        let markup = without_json_blocks(&html);
         assert!(
-            !html.contains("\" onmouseover="),
+            !markup.contains("\" onmouseover="),
             "attribute injection in {rel}"
         );
         assert!(
@@ -523,4 +526,78 @@ fn every_page_carries_a_content_security_policy_that_allows_only_its_own_scripts
         pages += 1;
     }
     assert!(pages > 50, "{pages}");
+}
+
+#[test]
+fn each_page_embeds_its_exact_signed_credential_and_the_issuer_key() {
+    let public = built_site().join("public");
+    let page = fs::read_to_string(public.join("credentials/cdpp-2025-0101/index.html")).unwrap();
+    let file =
+        fs::read_to_string(public.join("credentials/cdpp-2025-0101/credential.json")).unwrap();
+    let block = |id: &str| {
+        let start = format!("<script type=\"application/json\" id=\"{id}\">");
+        let from = page.find(&start).unwrap() + start.len();
+        let to = from + page[from..].find("</script>").unwrap();
+        page[from..to].to_string()
+    };
+    let embedded = block("credsite-credential");
+    assert!(!embedded.contains('<'), "every < is escaped");
+    assert_eq!(
+        embedded.replace("\\u003c", "<"),
+        file,
+        "the exact text of the file"
+    );
+    let issuer: Value = serde_json::from_str(&block("credsite-issuer")).unwrap();
+    let did: Value =
+        serde_json::from_str(&fs::read_to_string(public.join(".well-known/did.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        issuer["verificationMethod"],
+        did["verificationMethod"][0]["id"]
+    );
+    assert_eq!(
+        issuer["publicKeyMultibase"],
+        did["verificationMethod"][0]["publicKeyMultibase"]
+    );
+    assert_eq!(issuer["root"], "../../");
+    assert!(page.contains("data-verdict=\"pending\""));
+    assert!(public.join("verify/index.html").is_file());
+}
+
+#[test]
+fn a_holder_named_script_end_tag_cannot_break_out_of_the_embedded_json() {
+    let site = example_site();
+    append(
+        &roster(site.path()),
+        "xss-9,\"</script><script>alert(1)</script>\",,cdpp,2025-05-05,,,,\n",
+    );
+    build(site.path());
+    let page = fs::read_to_string(site.path().join("public/credentials/xss-9/index.html")).unwrap();
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+    let file: Value = serde_json::from_str(
+        &fs::read_to_string(site.path().join("public/credentials/xss-9/credential.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        file["credentialSubject"]["identifier"][0]["identityHash"],
+        "</script><script>alert(1)</script>"
+    );
+}
+
+/// `html` without its `<script type="application/json">` data blocks.
+fn without_json_blocks(html: &str) -> String {
+    let open = "<script type=\"application/json\"";
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(open) {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("</script>").expect("a closed block") + start;
+        assert!(
+            !rest[start + open.len()..end].contains('<'),
+            "a data block holds a raw '<'"
+        );
+        rest = &rest[end + "</script>".len()..];
+    }
+    out.push_str(rest);
+    out
 }

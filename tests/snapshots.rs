@@ -209,6 +209,7 @@ fn a_template_change_shows_in_the_credential_page_snapshot() {
     let copy = tempfile::tempdir().unwrap();
     copy_example_site(copy.path());
     write_test_key(copy.path());
+    write_fixed_state(copy.path());
     fs::create_dir_all(copy.path().join("templates")).unwrap();
     fs::write(
         copy.path().join("templates/credential.html"),

@@ -14,6 +14,16 @@ use sha2::{Digest, Sha256};
 /// The policy without its `script-src`.
 const POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
+/// The `_headers` rule that sends the policy as a header too, where hosts support it.
+/// A header can say what a `<meta>` cannot (`frame-ancestors`: no framing, so no
+/// clickjacking of a verdict). Scripts are left to each page's `<meta>` policy, which
+/// allows only the page's own scripts by hash: a browser enforces both policies.
+pub fn header() -> String {
+    format!(
+        "/*\n  Content-Security-Policy: {POLICY}; frame-ancestors 'none'; script-src 'unsafe-inline'\n"
+    )
+}
+
 /// `html` with its Content-Security-Policy inserted right after `<head>`.
 pub fn apply(html: String, template: &str) -> Result<String> {
     let Some(head) = html.find("<head>") else {

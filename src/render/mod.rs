@@ -78,10 +78,16 @@ pub fn render<'a>(
             .cmp(&b.record.holder_name)
             .then_with(|| a.id().cmp(b.id()))
     });
+    let method = signer.verification_method();
+    let public = signer.issuer().public_multibase();
+    let issuer = pages::EmbeddedIssuer {
+        verification_method: &method,
+        public_key_multibase: &public,
+    };
     let renderer = Renderer {
         site,
         signer,
-        pages: Pages::new(site),
+        pages: Pages::new(site, &issuer),
         listed,
     };
     let mut jobs = vec![Job::Feed, Job::Home, Job::SiteFiles];
@@ -164,17 +170,18 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// A credential's three files: the signed document, the page and its QR code.
+    /// A credential's three files: the signed document, the page (which embeds the
+    /// document's exact text) and its QR code.
     fn credential(&self, credential: &'a Credential) -> Result<[Page; 3]> {
-        let signed = self.signer.credential(credential)?;
+        let signed = pretty(&self.signer.credential(credential)?)?;
         let view = CredentialView::new(self.site, credential);
         let id = credential.id();
+        let page = self
+            .pages
+            .credential(&view, std::str::from_utf8(&signed)?)?;
         Ok([
-            Page::new(urls::credential_json(id), pretty(&signed)?),
-            Page::new(
-                urls::credential_page(id),
-                self.pages.credential(&view)?.into_bytes(),
-            ),
+            Page::new(urls::credential_json(id), signed),
+            Page::new(urls::credential_page(id), page.into_bytes()),
             Page::new(urls::credential_qr(id), qr::svg(&credential.page_url)?),
         ])
     }
@@ -189,6 +196,7 @@ impl<'a> Renderer<'a> {
                 pretty(&site.did.document(&public))?,
             ),
             Page::new(urls::NOT_FOUND_PAGE, self.pages.not_found()?),
+            Page::new(urls::VERIFY_PAGE, self.pages.verify()?),
         ];
         let statics = &site.theme.static_files;
         let mut headers = statics
@@ -196,6 +204,7 @@ impl<'a> Renderer<'a> {
             .map(|own| String::from_utf8_lossy(own).into_owned() + "\n")
             .unwrap_or_default();
         headers.push_str(CORS_HEADERS);
+        headers.push_str(&csp::header());
         // Caches may keep a status list as long as its `ttl` says, and no longer.
         headers.push_str(&format!(
             "/{}*\n  Cache-Control: public, max-age={}\n",

@@ -13,7 +13,7 @@ use tera::Tera;
 use crate::walk::Hidden;
 
 /// The built-in default theme's templates, embedded from `themes/default/templates/`.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
+pub const DEFAULT_TEMPLATES: [(&str, &str); 8] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -34,7 +34,24 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
+    (
+        "verify.html",
+        include_str!("../../themes/default/templates/verify.html"),
+    ),
+    (
+        "verifier.js",
+        include_str!("../../themes/default/templates/verifier.js"),
+    ),
+    (
+        "verify-page.js",
+        include_str!("../../themes/default/templates/verify-page.js"),
+    ),
 ];
+
+/// The file names that are templates: pages, and scripts pages include inline.
+fn is_template(name: &str) -> bool {
+    name.ends_with(".html") || name.ends_with(".js")
+}
 
 /// The built-in default theme's static files.
 pub const DEFAULT_STATIC: [(&str, &[u8]); 1] = [(
@@ -73,7 +90,7 @@ impl Theme {
             .collect();
         for dir in &layers {
             for (rel, path) in files_under(dir, Hidden::Skip)? {
-                if rel.ends_with(".html") {
+                if is_template(&rel) {
                     let text = fs::read_to_string(&path)
                         .with_context(|| format!("cannot read template {}", path.display()))?;
                     sources.insert(rel, (text, path.display().to_string()));

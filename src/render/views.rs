@@ -28,6 +28,8 @@ pub struct SiteView<'a> {
     pub feed_path: &'a str,
     /// The folder of credential pages, as a site path (for "addresses look like …").
     pub credentials_path: &'a str,
+    /// The verify page's folder, as a site path.
+    pub verify_path: &'a str,
     /// The day the statuses on the pages (and the status lists) were computed for.
     pub status_as_of: String,
     /// The day the status lists expire: after it, pages say their status is unknown.
@@ -46,6 +48,7 @@ impl<'a> SiteView<'a> {
             did_document_path: &site.did.document_path,
             feed_path: urls::FEED,
             credentials_path: urls::CREDENTIALS_DIR,
+            verify_path: urls::VERIFY_DIR,
             status_as_of: site.as_of.to_string(),
             status_valid_until: site
                 .as_of

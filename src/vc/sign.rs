@@ -126,6 +126,11 @@ impl<'a> Signer<'a> {
         })
     }
 
+    /// The verification method every proof names, `did:web:…#z6Mk…`.
+    pub fn verification_method(&self) -> String {
+        self.method.clone()
+    }
+
     /// The issuer whose key signs.
     pub fn issuer(&self) -> &Issuer {
         self.issuer

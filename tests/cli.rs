@@ -3,24 +3,8 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use common::*;
-
-fn credsite(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credsite"))
-        .current_dir(root)
-        .args(args)
-        .env_remove("CREDSITE_SECRET_KEY")
-        .env("SOURCE_DATE_EPOCH", "1795478400") // 2026-11-24
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[test]
 fn first_build_creates_the_key_pair_and_the_site_verifies() {

@@ -6,21 +6,11 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::*;
 use credsite::state::{STATE_FILE, State};
 use serde_json::Value;
-
-fn credsite(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credsite"))
-        .current_dir(root)
-        .args(args)
-        .env_remove("CREDSITE_SECRET_KEY")
-        .env("SOURCE_DATE_EPOCH", "1795478400") // 2026-11-24
-        .output()
-        .unwrap()
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

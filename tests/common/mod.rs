@@ -166,3 +166,20 @@ pub fn append(path: &Path, text: &str) {
 pub fn roster(root: &Path) -> PathBuf {
     root.join("content/credentials/roster-2019-2026.csv")
 }
+
+/// Runs the `credsite` binary in `root`, dated 2026-11-24 (`SOURCE_DATE_EPOCH`), with no
+/// secret key from the environment.
+pub fn credsite(root: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_credsite"))
+        .current_dir(root)
+        .args(args)
+        .env_remove("CREDSITE_SECRET_KEY")
+        .env("SOURCE_DATE_EPOCH", "1795478400") // 2026-11-24
+        .output()
+        .unwrap()
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -29,8 +29,30 @@ pub struct Config {
     pub texts: Texts,
     /// How long a published status list may be relied on.
     pub status_list: StatusListConfig,
+    /// The optional public statistics page.
+    pub statistics: StatisticsConfig,
     /// The line of `issuer.logo`, for messages about the file it names.
     pub logo_line: Option<usize>,
+}
+
+/// `[statistics]`: the public statistics page, aggregates only, off unless enabled.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatisticsConfig {
+    /// Publish `/statistics/`.
+    pub enabled: bool,
+    /// Counts below this are shown as "fewer than N", so that small cohorts stay
+    /// unidentifiable.
+    pub minimum: u32,
+}
+
+impl Default for StatisticsConfig {
+    fn default() -> Self {
+        StatisticsConfig {
+            enabled: false,
+            minimum: 5,
+        }
+    }
 }
 
 /// `[status_list]`: the status lists' lifetime.
@@ -126,6 +148,8 @@ struct RawConfig {
     texts: Texts,
     #[serde(default = "default_status_list")]
     status_list: Spanned<StatusListConfig>,
+    #[serde(default)]
+    statistics: StatisticsConfig,
 }
 
 fn default_status_list() -> Spanned<StatusListConfig> {
@@ -237,6 +261,7 @@ impl Config {
                 },
                 texts: raw.texts,
                 status_list: raw.status_list.into_inner(),
+                statistics: raw.statistics,
             }),
             _ => Err(Diagnostics(problems)),
         }

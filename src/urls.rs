@@ -60,6 +60,11 @@ pub const VERIFY_DIR: &str = "verify/";
 /// The verify page.
 pub const VERIFY_PAGE: &str = "verify/index.html";
 
+/// The folder of the public statistics page (when the site enables it).
+pub const STATISTICS_DIR: &str = "statistics/";
+/// The public statistics page.
+pub const STATISTICS_PAGE: &str = "statistics/index.html";
+
 /// The folder of the status lists.
 pub const STATUS_DIR: &str = "status/";
 

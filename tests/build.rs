@@ -601,3 +601,33 @@ fn without_json_blocks(html: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn the_statistics_page_shows_no_count_below_the_minimum() {
+    let public = built_site().join("public");
+    let page = fs::read_to_string(public.join("statistics/index.html")).unwrap();
+    assert!(page.contains("fewer than 5"), "small counts are withheld");
+    // Every number in the tables is 0 or at least the minimum.
+    for cell in page.split("<td>").skip(1) {
+        let text = cell.split("</td>").next().unwrap();
+        if let Ok(n) = text.parse::<u32>() {
+            assert!(
+                n == 0 || n >= 5 || (1900..2200).contains(&n),
+                "count {n} shown"
+            );
+        }
+    }
+    assert!(!page.contains("<script"), "no script needed to read it");
+    let home = fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(home.contains("href=\"statistics/\""));
+
+    // Off unless the site enables it.
+    let site = example_site();
+    let config = site.path().join("credsite.toml");
+    let text = fs::read_to_string(&config)
+        .unwrap()
+        .replace("enabled = true", "enabled = false");
+    fs::write(&config, text).unwrap();
+    build(site.path());
+    assert!(!site.path().join("public/statistics").exists());
+}

@@ -112,7 +112,7 @@ fn check_validates_everything_and_writes_nothing() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("throwaway key"), "{stderr}");
     assert!(
-        stderr.contains("Check passed: 170 files would be written."),
+        stderr.contains("Check passed: 171 files would be written."),
         "{stderr}"
     );
     assert!(!site.path().join("public").exists());

@@ -8,6 +8,7 @@ pub mod csp;
 pub mod markdown;
 pub mod pages;
 pub mod qr;
+pub mod statistics;
 pub mod theme;
 pub mod views;
 
@@ -198,6 +199,14 @@ impl<'a> Renderer<'a> {
             Page::new(urls::NOT_FOUND_PAGE, self.pages.not_found()?),
             Page::new(urls::VERIFY_PAGE, self.pages.verify()?),
         ];
+        if site.config.statistics.enabled {
+            let programs = statistics::programs(site);
+            files.push(Page::new(
+                urls::STATISTICS_PAGE,
+                self.pages
+                    .statistics(&programs, site.config.statistics.minimum)?,
+            ));
+        }
         let statics = &site.theme.static_files;
         let mut headers = statics
             .get(urls::HEADERS_FILE)

@@ -83,6 +83,18 @@ impl<'a> Pages<'a> {
         self.render("credential.html", &context)
     }
 
+    /// The public statistics page.
+    pub fn statistics(
+        &self,
+        programs: &[super::statistics::ProgramStatistics<'_>],
+        minimum: u32,
+    ) -> Result<String> {
+        let mut context = self.context(urls::STATISTICS_PAGE);
+        context.insert("programs", programs);
+        context.insert("minimum", &minimum);
+        self.render("statistics.html", &context)
+    }
+
     /// The verify page, where a visitor checks a credential they were given.
     pub fn verify(&self) -> Result<String> {
         let mut context = self.context(urls::VERIFY_PAGE);

@@ -13,7 +13,7 @@ use tera::Tera;
 use crate::walk::Hidden;
 
 /// The built-in default theme's templates, embedded from `themes/default/templates/`.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 8] = [
+pub const DEFAULT_TEMPLATES: [(&str, &str); 9] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -33,6 +33,10 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 8] = [
     (
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "statistics.html",
+        include_str!("../../themes/default/templates/statistics.html"),
     ),
     (
         "verify.html",

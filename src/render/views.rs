@@ -30,6 +30,8 @@ pub struct SiteView<'a> {
     pub credentials_path: &'a str,
     /// The verify page's folder, as a site path.
     pub verify_path: &'a str,
+    /// The statistics page's folder, when the site publishes one.
+    pub statistics_path: Option<&'a str>,
     /// The day the statuses on the pages (and the status lists) were computed for.
     pub status_as_of: String,
     /// The day the status lists expire: after it, pages say their status is unknown.
@@ -49,6 +51,11 @@ impl<'a> SiteView<'a> {
             feed_path: urls::FEED,
             credentials_path: urls::CREDENTIALS_DIR,
             verify_path: urls::VERIFY_DIR,
+            statistics_path: site
+                .config
+                .statistics
+                .enabled
+                .then_some(urls::STATISTICS_DIR),
             status_as_of: site.as_of.to_string(),
             status_valid_until: site
                 .as_of

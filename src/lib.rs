@@ -21,6 +21,7 @@ pub mod issuer;
 pub mod load;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod site;
 pub mod state;
 pub mod urls;

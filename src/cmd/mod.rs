@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod keygen;
 mod recover;
+mod report;
 mod status;
 mod verify;
 
@@ -52,6 +53,14 @@ enum Command {
     Suspend(status::Args),
     /// Records that a suspended credential is reinstated (appends to content/status.csv).
     Reinstate(status::Args),
+    /// Summarises the roster for staff (never published); `report expiring` lists the
+    /// holders to remind of an expiry, with their emails (personal data).
+    ///
+    /// Per program: active (valid), expired, suspended, revoked and replaced (renewed or
+    /// corrected) credentials, credentials issued per year, and active credentials whose
+    /// last valid day falls within the next 30, 60 and 90 days, as of --as-of. Reads the
+    /// site as a build does; writes nothing, not even the site state.
+    Report(report::Args),
 }
 
 /// Runs the command; the exit code for outcomes that are not errors (a failed
@@ -71,6 +80,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Revoke(args) => status::run(&global, args, Action::Revoke),
         Command::Suspend(args) => status::run(&global, args, Action::Suspend),
         Command::Reinstate(args) => status::run(&global, args, Action::Reinstate),
+        Command::Report(args) => report::run(&global, args),
     }
 }
 

@@ -4,6 +4,7 @@
 //! static files). Problems inside files are gathered, not returned one by one:
 //! [`validate`] reports them all at once with the cross-checks.
 
+pub mod exams;
 pub mod programs;
 pub mod records;
 pub mod status;

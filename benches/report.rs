@@ -1,0 +1,140 @@
+//! Report throughput: generates a site with N synthetic credential records (default
+//! 100,000; set CREDSITE_BENCH_N), the same records as `benches/build.rs`, and times
+//! what `credsite report` and `credsite report expiring` do: load → validate → resolve
+//! → summary + the 90-day expiring list (nothing signed, rendered or written). Best of
+//! 3 runs; prints each stage and PASS or FAIL against the target of 5 s.
+//!
+//! Run with `cargo bench --bench report`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate};
+use credsite::report::{self, Window};
+use credsite::state::State;
+
+/// The allocator of the `credsite` binary (src/main.rs), so that the figure is the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The whole report must take less than this.
+const TARGET: Duration = Duration::from_secs(5);
+/// Runs; the best one counts.
+const RUNS: usize = 3;
+
+fn main() {
+    let n: usize = std::env::var("CREDSITE_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // On tmpfs (/dev/shm) where there is one, as benches/build.rs does, so that the
+    // figure measures credsite, not the file system. CREDSITE_BENCH_DIR=DIR to change.
+    let base = std::env::var("CREDSITE_BENCH_DIR").unwrap_or_else(|_| {
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        };
+        dir.to_string_lossy().into_owned()
+    });
+    println!("reporting on {n} synthetic credentials in {base}");
+    let site = tempfile::tempdir_in(&base).expect("temp dir");
+    let root = site.path();
+    generate(repo, root, n);
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+
+    let mut best: Option<Vec<(&str, Duration)>> = None;
+    for _ in 0..RUNS {
+        let laps = run(root, as_of, n);
+        let total = |l: &[(&str, Duration)]| l.iter().map(|(_, d)| *d).sum::<Duration>();
+        if best.as_ref().is_none_or(|b| total(&laps) < total(b)) {
+            best = Some(laps);
+        }
+    }
+    let best = best.unwrap();
+    let total: Duration = best.iter().map(|(_, d)| *d).sum();
+    for (stage, took) in &best {
+        println!("  {stage}: {:.3} s", took.as_secs_f64());
+    }
+    println!(
+        "report of {n} credentials (load, validate, resolve, summary, expiring): {:.2} s, best of {RUNS} = {:.0} credentials/s; target < {} s: {}",
+        total.as_secs_f64(),
+        n as f64 / total.as_secs_f64(),
+        TARGET.as_secs(),
+        if total < TARGET { "PASS" } else { "FAIL" }
+    );
+    assert!(
+        !root.join("credsite.state.json").exists() && !root.join("public").exists(),
+        "a report writes nothing"
+    );
+}
+
+/// One report, timed stage by stage (what `report::load_site` does, split up).
+fn run(root: &Path, as_of: NaiveDate, n: usize) -> Vec<(&'static str, Duration)> {
+    let mut laps = Vec::new();
+    let mut last = Instant::now();
+    let mut lap = |stage, laps: &mut Vec<_>| {
+        laps.push((stage, last.elapsed()));
+        last = Instant::now();
+    };
+    let inputs = credsite::load::load(root).expect("load");
+    lap("load", &mut laps);
+    let inputs = credsite::load::validate(inputs, as_of).expect("validate");
+    lap("validate", &mut laps);
+    let mut state = State::load(root).expect("state");
+    let site = credsite::site::resolve(inputs, &mut state, as_of).expect("resolve");
+    lap("resolve", &mut laps);
+    let summary = report::summary(&site);
+    lap("summary", &mut laps);
+    let expiring = report::expiring(&site, Window::Days(90), None).expect("expiring");
+    lap("expiring (90d)", &mut laps);
+    assert_eq!(summary.total.credentials, n);
+    assert_eq!(expiring.len(), summary.total.expiring.within_90_days);
+    black_box((summary, expiring));
+    drop(site);
+    lap("drop the site", &mut laps);
+    laps
+}
+
+/// The site of `benches/build.rs`: the repository's config, programs and logo, and
+/// `n` records in one CSV file.
+fn generate(repo: &Path, root: &Path, n: usize) {
+    fs::copy(repo.join("credsite.toml"), root.join("credsite.toml")).unwrap();
+    fs::create_dir_all(root.join("content/credentials")).unwrap();
+    fs::create_dir_all(root.join("content/programs")).unwrap();
+    for program in ["cdpp", "csla", "cops"] {
+        let file = format!("content/programs/{program}.md");
+        fs::copy(repo.join(&file), root.join(&file)).unwrap();
+    }
+    // The config names static/logo.svg, and validation checks that it exists.
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::copy(repo.join("static/logo.svg"), root.join("static/logo.svg")).unwrap();
+    let programs = ["cdpp", "csla", "cops"];
+    let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    let mut csv = String::from(
+        "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score,evidence_date\n",
+    );
+    for i in 0..n {
+        let issued = start
+            .checked_add_days(Days::new((i * 7919 % 2870) as u64))
+            .unwrap();
+        let email = if i % 2 == 0 {
+            format!("holder{i}@mail.example")
+        } else {
+            String::new()
+        };
+        writeln!(
+            csv,
+            "bench-{i:07},Holder Number {i},{email},{},{issued},,Written exam,{}%,{issued}",
+            programs[i % 3],
+            70 + i % 30
+        )
+        .unwrap();
+    }
+    fs::write(root.join("content/credentials/bench.csv"), csv).unwrap();
+}

@@ -72,6 +72,54 @@ fn main() {
         !root.join("credsite.state.json").exists() && !root.join("public").exists(),
         "a report writes nothing"
     );
+    exams(root, as_of);
+}
+
+/// Exam attempts in the benchmark (set CREDSITE_BENCH_EXAMS).
+fn exam_attempts() -> usize {
+    std::env::var("CREDSITE_BENCH_EXAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500_000)
+}
+
+/// `report exams` on synthetic attempts: load and check the file, analyse it.
+fn exams(root: &Path, as_of: NaiveDate) {
+    let n = exam_attempts();
+    let mut csv = String::from("candidate,program,form,date,score,passed\n");
+    let programs = ["cdpp", "csla", "cops"];
+    let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    for i in 0..n {
+        let date = start
+            .checked_add_days(chrono::Days::new((i * 7919 % 2870) as u64))
+            .unwrap();
+        let score = 40 + (i * 37 % 61);
+        let passed = if score >= 70 { "yes" } else { "no" };
+        let form = ["A", "B", "C"][i % 3];
+        use std::fmt::Write as _;
+        writeln!(
+            csv,
+            "C-{i:07},{},{form},{date},{score},{passed}",
+            programs[i % 3]
+        )
+        .unwrap();
+    }
+    fs::create_dir_all(root.join("content/exams")).unwrap();
+    fs::write(root.join("content/exams/bench.csv"), csv).unwrap();
+    let started = Instant::now();
+    let exams = credsite::load::exams::load(root, &programs, as_of).expect("valid exam data");
+    let loaded = started.elapsed();
+    let analysis = credsite::report::exams::analyse(&exams);
+    let total = started.elapsed();
+    std::hint::black_box(&analysis);
+    println!(
+        "report exams on {n} attempts: load and check {:.2} s, analyse {:.2} s, total {:.2} s; target < {} s: {}",
+        loaded.as_secs_f64(),
+        (total - loaded).as_secs_f64(),
+        total.as_secs_f64(),
+        TARGET.as_secs(),
+        if total < TARGET { "PASS" } else { "FAIL" }
+    );
 }
 
 /// One report, timed stage by stage (what `report::load_site` does, split up).

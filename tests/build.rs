@@ -631,3 +631,38 @@ fn the_statistics_page_shows_no_count_below_the_minimum() {
     build(site.path());
     assert!(!site.path().join("public/statistics").exists());
 }
+
+#[test]
+fn no_holder_email_and_nothing_from_the_exam_files_reaches_the_public_site() {
+    use std::collections::HashSet;
+    let public = tree(&built_site().join("public"));
+    // Every email of the roster and every candidate reference of the exam files, read
+    // independently of credsite's parsers.
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !(c.is_alphanumeric() || "@._-".contains(c)))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut private: HashSet<String> = HashSet::new();
+    for entry in fs::read_dir(repo().join("content/credentials")).unwrap() {
+        let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+        private.extend(words(&text).into_iter().filter(|w| w.contains('@')));
+    }
+    let emails = private.len();
+    assert!(emails > 20, "{private:?}");
+    for entry in fs::read_dir(repo().join("content/exams")).unwrap() {
+        let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+        private.extend(
+            text.lines()
+                .skip(1)
+                .map(|l| l.split(',').next().unwrap().to_string()),
+        );
+    }
+    assert!(private.len() > emails + 200, "candidate references read");
+    for (rel, bytes) in &public {
+        for word in words(&String::from_utf8_lossy(bytes)) {
+            assert!(!private.contains(&word), "{word} in {rel}");
+        }
+    }
+}

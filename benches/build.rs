@@ -4,73 +4,25 @@
 //!
 //! Run with `cargo bench --bench build` (or `scripts/bench.sh`).
 
-use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
+
+mod common;
 
 /// The allocator of the `credsite` binary (src/main.rs), so that the figure is the CLI's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let n: usize = std::env::var("CREDSITE_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // By default build on tmpfs (/dev/shm) where there is one: that measures
-    // credsite's own work. On disk the figure is set as much by the file system as by
-    // credsite (creating and deleting 400,000 inodes; on an ext4 without journal,
-    // mounted with `discard`, it varies threefold with what was deleted just before).
-    // Set CREDSITE_BENCH_DIR to build elsewhere, e.g. CREDSITE_BENCH_DIR=target.
-    let base = std::env::var("CREDSITE_BENCH_DIR").unwrap_or_else(|_| {
-        let shm = Path::new("/dev/shm");
-        let dir = if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        };
-        dir.to_string_lossy().into_owned()
-    });
+    let n = common::count();
+    let base = common::work_dir();
     println!("building {n} synthetic credentials in {base}");
     let site = tempfile::tempdir_in(&base).expect("temp dir");
     let root = site.path();
-    fs::copy(repo.join("credsite.toml"), root.join("credsite.toml")).unwrap();
-    fs::create_dir_all(root.join("content/credentials")).unwrap();
-    fs::create_dir_all(root.join("content/programs")).unwrap();
-    for program in ["cdpp", "csla", "cops"] {
-        let file = format!("content/programs/{program}.md");
-        fs::copy(repo.join(&file), root.join(&file)).unwrap();
-    }
-    // The config names static/logo.svg, and a build checks that it exists.
-    fs::create_dir_all(root.join("static")).unwrap();
-    fs::copy(repo.join("static/logo.svg"), root.join("static/logo.svg")).unwrap();
-    let programs = ["cdpp", "csla", "cops"];
-    let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
-    let mut csv = String::from(
-        "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score,evidence_date\n",
-    );
-    for i in 0..n {
-        let issued = start
-            .checked_add_days(Days::new((i * 7919 % 2870) as u64))
-            .unwrap();
-        let email = if i % 2 == 0 {
-            format!("holder{i}@mail.example")
-        } else {
-            String::new()
-        };
-        writeln!(
-            csv,
-            "bench-{i:07},Holder Number {i},{email},{},{issued},,Written exam,{}%,{issued}",
-            programs[i % 3],
-            70 + i % 30
-        )
-        .unwrap();
-    }
-    fs::write(root.join("content/credentials/bench.csv"), csv).unwrap();
+    common::generate_site(root, n);
 
     let options = credsite::BuildOptions::new(root, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
     // The first build creates the key pair; time a second, ordinary build too.

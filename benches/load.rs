@@ -18,41 +18,29 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
 use credsite::load::{self, Inputs};
 
+mod common;
+
 /// TOML may take at most this many times as long as CSV to load.
 const TARGET_RATIO: f64 = 2.0;
 /// Runs per measurement; the best one counts.
 const RUNS: usize = 3;
-const PROGRAMS: [&str; 3] = ["cdpp", "csla", "cops"];
+use common::PROGRAMS;
 const CSV_FILE: &str = "content/credentials/bench.csv";
 const TOML_FILE: &str = "content/credentials/bench.toml";
 
 fn main() {
-    let n: usize = std::env::var("CREDSITE_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // On tmpfs (/dev/shm) where there is one, as benches/build.rs does, so that the
-    // figures measure parsing, not the file system. CREDSITE_BENCH_DIR=DIR to change.
-    let base = std::env::var("CREDSITE_BENCH_DIR").unwrap_or_else(|_| {
-        let shm = Path::new("/dev/shm");
-        let dir = if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        };
-        dir.to_string_lossy().into_owned()
-    });
+    let n = common::count();
+    let base = common::work_dir();
 
     let (csv, toml) = records(n);
-    let csv_site = site(repo, &base, CSV_FILE, &csv);
-    let toml_site = site(repo, &base, TOML_FILE, &toml);
+    let csv_site = site(&base, CSV_FILE, &csv);
+    let toml_site = site(&base, TOML_FILE, &toml);
     println!(
         "loading {n} synthetic credentials in {base}: CSV {:.1} MiB, TOML {:.1} MiB",
         mib(csv.len()),
@@ -93,7 +81,7 @@ fn main() {
 fn breakdown(csv: &str, toml: &str, base: &str, csv_total: Duration, toml_total: Duration) {
     // A site without records: config, programs and theme, paid by both formats.
     let empty = tempfile::tempdir_in(base).expect("temp dir");
-    copy_site_files(Path::new(env!("CARGO_MANIFEST_DIR")), empty.path());
+    common::copy_site_files(empty.path());
     let shared = best(|| load_and_validate(empty.path()));
 
     let parse_csv = best(|| load::records::parse_csv(csv, Path::new(CSV_FILE)));
@@ -230,28 +218,11 @@ fn records(n: usize) -> (String, String) {
 
 /// A temporary site with the repository's config, programs and static files and one
 /// records file.
-fn site(repo: &Path, base: &str, file: &str, text: &str) -> tempfile::TempDir {
+fn site(base: &str, file: &str, text: &str) -> tempfile::TempDir {
     let site = tempfile::tempdir_in(base).expect("temp dir");
-    copy_site_files(repo, site.path());
+    common::copy_site_files(site.path());
     fs::write(site.path().join(file), text).unwrap();
     site
-}
-
-fn copy_site_files(repo: &Path, root: &Path) {
-    fs::copy(repo.join("credsite.toml"), root.join("credsite.toml")).unwrap();
-    fs::create_dir_all(root.join("content/credentials")).unwrap();
-    fs::create_dir_all(root.join("content/programs")).unwrap();
-    for program in PROGRAMS {
-        let file = format!("content/programs/{program}.md");
-        fs::copy(repo.join(&file), root.join(&file)).unwrap();
-    }
-    // The config names a logo in static/, which validate checks.
-    let statics = credsite::walk::files(&repo.join("static"), credsite::walk::Hidden::Include);
-    for from in statics.expect("list static/") {
-        let to = root.join(from.strip_prefix(repo).unwrap());
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::copy(&from, &to).unwrap();
-    }
 }
 
 /// Every record's content, without where it was read from.

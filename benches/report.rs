@@ -6,15 +6,16 @@
 //!
 //! Run with `cargo bench --bench report`.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use credsite::report::{self, Window};
 use credsite::state::State;
+
+mod common;
 
 /// The allocator of the `credsite` binary (src/main.rs), so that the figure is the CLI's.
 #[global_allocator]
@@ -26,26 +27,12 @@ const TARGET: Duration = Duration::from_secs(5);
 const RUNS: usize = 3;
 
 fn main() {
-    let n: usize = std::env::var("CREDSITE_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    // On tmpfs (/dev/shm) where there is one, as benches/build.rs does, so that the
-    // figure measures credsite, not the file system. CREDSITE_BENCH_DIR=DIR to change.
-    let base = std::env::var("CREDSITE_BENCH_DIR").unwrap_or_else(|_| {
-        let shm = Path::new("/dev/shm");
-        let dir = if shm.is_dir() {
-            shm.to_path_buf()
-        } else {
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        };
-        dir.to_string_lossy().into_owned()
-    });
+    let n = common::count();
+    let base = common::work_dir();
     println!("reporting on {n} synthetic credentials in {base}");
     let site = tempfile::tempdir_in(&base).expect("temp dir");
     let root = site.path();
-    generate(repo, root, n);
+    common::generate_site(root, n);
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
 
     let mut best: Option<Vec<(&str, Duration)>> = None;
@@ -87,7 +74,7 @@ fn exam_attempts() -> usize {
 fn exams(root: &Path, as_of: NaiveDate) {
     let n = exam_attempts();
     let mut csv = String::from("candidate,program,form,date,score,passed\n");
-    let programs = ["cdpp", "csla", "cops"];
+    let programs = common::PROGRAMS;
     let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
     for i in 0..n {
         let date = start
@@ -147,42 +134,4 @@ fn run(root: &Path, as_of: NaiveDate, n: usize) -> Vec<(&'static str, Duration)>
     drop(site);
     lap("drop the site", &mut laps);
     laps
-}
-
-/// The site of `benches/build.rs`: the repository's config, programs and logo, and
-/// `n` records in one CSV file.
-fn generate(repo: &Path, root: &Path, n: usize) {
-    fs::copy(repo.join("credsite.toml"), root.join("credsite.toml")).unwrap();
-    fs::create_dir_all(root.join("content/credentials")).unwrap();
-    fs::create_dir_all(root.join("content/programs")).unwrap();
-    for program in ["cdpp", "csla", "cops"] {
-        let file = format!("content/programs/{program}.md");
-        fs::copy(repo.join(&file), root.join(&file)).unwrap();
-    }
-    // The config names static/logo.svg, and validation checks that it exists.
-    fs::create_dir_all(root.join("static")).unwrap();
-    fs::copy(repo.join("static/logo.svg"), root.join("static/logo.svg")).unwrap();
-    let programs = ["cdpp", "csla", "cops"];
-    let start = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
-    let mut csv = String::from(
-        "id,holder_name,holder_email,program,issued,expires,evidence_exam,evidence_score,evidence_date\n",
-    );
-    for i in 0..n {
-        let issued = start
-            .checked_add_days(Days::new((i * 7919 % 2870) as u64))
-            .unwrap();
-        let email = if i % 2 == 0 {
-            format!("holder{i}@mail.example")
-        } else {
-            String::new()
-        };
-        writeln!(
-            csv,
-            "bench-{i:07},Holder Number {i},{email},{},{issued},,Written exam,{}%,{issued}",
-            programs[i % 3],
-            70 + i % 30
-        )
-        .unwrap();
-    }
-    fs::write(root.join("content/credentials/bench.csv"), csv).unwrap();
 }

@@ -150,17 +150,6 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
     pipeline(options, &issuer, &mut state, &Memory::paths_only())
 }
 
-/// Builds the site in memory and returns every page, for tests and previews.
-pub fn build_in_memory(
-    options: &BuildOptions,
-    issuer: &Issuer,
-    state: &mut State,
-) -> Result<(Report, std::collections::BTreeMap<String, Vec<u8>>)> {
-    let memory = Memory::new();
-    let report = pipeline(options, issuer, state, &memory)?;
-    Ok((report, memory.into_pages()))
-}
-
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`
 /// with what was newly issued.
 fn pipeline(

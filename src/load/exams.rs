@@ -27,8 +27,9 @@ use chrono::NaiveDate;
 
 use super::records::Origin;
 use crate::dates::parse_date;
-use crate::diag::{Diagnostic, Diagnostics, line_of};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ids;
+use crate::load::table;
 use crate::walk::{self, Hidden};
 
 /// Where exam files live, relative to the site root.
@@ -149,13 +150,7 @@ pub fn load_with_pass_marks(
 fn read(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     let bytes =
         fs::read(path).map_err(|e| Diagnostic::new(shown, format!("cannot read the file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
-        Diagnostic::new(shown, "the file is not UTF-8 text")
-            .line(line)
-            .hint("save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")
-    })
+    table::utf8(bytes, shown)
 }
 
 /// Checks rows against the site and against each other, gathering problems.
@@ -172,24 +167,11 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// The attempts in a CSV file's text; problems go to `errors` and `warnings`.
     fn parse_csv(&mut self, text: &str, path: &Path) -> Vec<Attempt> {
-        // As for records: spreadsheets in many locales export with ';'.
-        let header = text.lines().next().unwrap_or_default();
-        let delimiter = if header.contains(';') && !header.contains(',') {
-            b';'
-        } else {
-            b','
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers: Vec<String> = match reader.headers() {
-            Ok(h) => h
-                .iter()
-                .map(|h| h.trim_start_matches('\u{feff}').to_string())
-                .collect(),
+        let mut reader = table::reader(text);
+        let headers = match table::headers(&mut reader) {
+            Ok(headers) => headers,
             Err(e) => {
-                self.errors.push(csv_diagnostic(path, &e));
+                self.errors.push(table::problem(path, &e));
                 return Vec::new();
             }
         };
@@ -222,7 +204,7 @@ impl Checker<'_> {
             let row = match row {
                 Ok(row) => row,
                 Err(e) => {
-                    self.errors.push(csv_diagnostic(path, &e));
+                    self.errors.push(table::problem(path, &e));
                     continue;
                 }
             };
@@ -433,14 +415,6 @@ fn parse_passed(text: &str) -> Option<bool> {
         "no" | "false" | "0" | "fail" => Some(false),
         _ => None,
     }
-}
-
-fn csv_diagnostic(path: &Path, e: &csv::Error) -> Diagnostic {
-    let mut d = Diagnostic::new(path, format!("cannot read CSV: {e}"));
-    if let Some(pos) = e.position() {
-        d = d.line(pos.line() as usize);
-    }
-    d.hint("every row needs as many fields as the header; quote fields that contain commas")
 }
 
 #[cfg(test)]

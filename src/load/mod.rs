@@ -8,6 +8,7 @@ pub mod exams;
 pub mod programs;
 pub mod records;
 pub mod status;
+pub mod table;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::diag::{Diagnostic, line_of};
+use crate::diag::Diagnostic;
 use crate::render::theme::Theme;
 
 pub use programs::Program;
@@ -110,14 +111,7 @@ pub fn load(root: &Path) -> Result<Inputs> {
 /// Reads a text file, naming the line of the first byte that is not UTF-8.
 fn read(path: &Path, shown: &Path) -> Result<String> {
     let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..valid]), valid);
-        anyhow::anyhow!(
-            "{}:{line}: the file is not UTF-8 text\n     hint: save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")",
-            shown.display()
-        )
-    })
+    table::utf8(bytes, shown).map_err(|d| anyhow::anyhow!("{d}"))
 }
 
 fn shown_path(root: &Path, path: &Path) -> PathBuf {

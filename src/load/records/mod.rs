@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use crate::dates::parse_date;
 use crate::diag::Diagnostic;
 use crate::ids;
+use crate::load::table;
 
 /// Fields every record must have.
 pub const REQUIRED: [&str; 4] = ["id", "holder_name", "program", "issued"];
@@ -78,23 +79,10 @@ struct RawRecord {
 /// Reads the records in a CSV file's text.
 pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    // Spreadsheets in many locales export with ';' because ',' is their decimal mark.
-    let header = text.lines().next().unwrap_or_default();
-    let delimiter = if header.contains(';') && !header.contains(',') {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_string())
-            .collect::<Vec<_>>(),
-        Err(e) => return (Vec::new(), vec![csv_diagnostic(path, &e)]),
+    let mut reader = table::reader(text);
+    let headers = match table::headers(&mut reader) {
+        Ok(headers) => headers,
+        Err(e) => return (Vec::new(), vec![table::problem(path, &e)]),
     };
     for column in &headers {
         if !REQUIRED.contains(&column.as_str()) && !OPTIONAL.contains(&column.as_str()) {
@@ -128,7 +116,7 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                problems.push(csv_diagnostic(path, &e));
+                problems.push(table::problem(path, &e));
                 continue;
             }
         };
@@ -152,14 +140,6 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
         }
     }
     (records, problems)
-}
-
-fn csv_diagnostic(path: &Path, e: &csv::Error) -> Diagnostic {
-    let mut d = Diagnostic::new(path, format!("cannot read CSV: {e}"));
-    if let Some(pos) = e.position() {
-        d = d.line(pos.line() as usize);
-    }
-    d.hint("every row needs as many fields as the header; quote fields that contain commas")
 }
 
 /// Checks one record's fields on their own (references are checked with the whole site).

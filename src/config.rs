@@ -31,6 +31,8 @@ pub struct Config {
     pub status_list: StatusListConfig,
     /// The optional public statistics page.
     pub statistics: StatisticsConfig,
+    /// The public directory: who is listed, and how listings are paged.
+    pub directory: DirectoryConfig,
     /// The line of `issuer.logo`, for messages about the file it names.
     pub logo_line: Option<usize>,
 }
@@ -51,6 +53,26 @@ impl Default for StatisticsConfig {
         StatisticsConfig {
             enabled: false,
             minimum: 5,
+        }
+    }
+}
+
+/// `[directory]`: the public directory of holders.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DirectoryConfig {
+    /// Whether a record without a `listed` value appears in listings, name search and
+    /// the sitemap. Every credential keeps its page either way.
+    pub listed: bool,
+    /// Holders per page of a program's listing.
+    pub page_size: u32,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            listed: true,
+            page_size: 100,
         }
     }
 }
@@ -97,6 +119,9 @@ pub struct Texts {
     pub event_item_title: String,
     /// The `content_text` of a status event's feed item. Sees the same as `event_item_title`.
     pub event_item_text: String,
+    /// What the feed says instead of the name of a holder who is not listed
+    /// (`listed = false`): the feed is public, and names only listed holders.
+    pub unlisted_holder: String,
 }
 
 impl Default for Texts {
@@ -110,6 +135,7 @@ impl Default for Texts {
             feed_item_text: "{{ holder }} was awarded the {{ program }} on {{ issued }}{% if valid_until %}, valid until {{ valid_until }}.{% else %}, with no expiry.{% endif %}".into(),
             event_item_title: "{{ holder }}: {{ program }} {% if action == \"revoke\" %}revoked{% elif action == \"suspend\" %}suspended{% else %}reinstated{% endif %}".into(),
             event_item_text: "The {{ program }} credential of {{ holder }} was {% if action == \"revoke\" %}revoked{% elif action == \"suspend\" %}suspended{% else %}reinstated{% endif %} on {{ date }}. Reason: {{ reason }}".into(),
+            unlisted_holder: "An unlisted holder".into(),
         }
     }
 }
@@ -150,6 +176,8 @@ struct RawConfig {
     status_list: Spanned<StatusListConfig>,
     #[serde(default)]
     statistics: StatisticsConfig,
+    #[serde(default)]
+    directory: DirectoryConfig,
 }
 
 fn default_status_list() -> Spanned<StatusListConfig> {
@@ -235,6 +263,17 @@ impl Config {
             d.message = format!("{ttl} days: use 1 to 366");
             problems.push(d);
         }
+        let page_size = raw.directory.page_size;
+        if !(10..=1000).contains(&page_size) {
+            problems.push(
+                Diagnostic::new(
+                    path,
+                    format!("{page_size} holders per page: use 10 to 1000"),
+                )
+                .field("directory.page_size")
+                .hint("100 keeps every listing page small and quick to open"),
+            );
+        }
         if raw.issuer.name.trim().is_empty() {
             problems.push(Diagnostic::new(path, "the issuer needs a name").field("issuer.name"));
         }
@@ -262,6 +301,7 @@ impl Config {
                 texts: raw.texts,
                 status_list: raw.status_list.into_inner(),
                 statistics: raw.statistics,
+                directory: raw.directory,
             }),
             _ => Err(Diagnostics(problems)),
         }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod ids;
 pub mod issuer;
 pub mod load;
+pub mod names;
 pub mod output;
 pub mod render;
 pub mod report;
@@ -93,6 +94,8 @@ pub struct Report {
     pub reissued: usize,
     /// Files written (or, for `check`, rendered).
     pub files: u64,
+    /// The output's size and shape, for the hosts' limits.
+    pub shape: output::limits::Shape,
     /// The issuer's DID.
     pub did: String,
     /// Where the key came from.
@@ -168,7 +171,18 @@ fn pipeline(
     let site = site::resolve(inputs, state, options.as_of)?;
     clock.lap("resolve");
     let signer = Signer::new(&site, issuer, state, &options.reissue)?;
-    let files = output::write(render::render(&site, &signer), sink)?;
+    let mut written = output::write(render::render(&site, &signer), sink)?;
+    let manifest = signer.manifest(output::manifest::unsigned(
+        site.config.base_url.as_str(),
+        &written,
+    ))?;
+    let manifest = render::Page::new(urls::MANIFEST, render::pretty(&manifest)?);
+    written.files.insert(
+        manifest.path.clone(),
+        output::manifest::FileEntry::of(&manifest.bytes),
+    );
+    sink.put(manifest)?;
+    let shape = output::limits::shape(&written);
     let signed = signer.finish()?;
     clock.lap("sign, render and write");
 
@@ -190,7 +204,8 @@ fn pipeline(
         suspended: count(Status::Suspended),
         new: state.credentials.len() - known,
         reissued,
-        files,
+        files: shape.files,
+        shape,
         did: site.did.did.clone(),
         key: issuer.source,
         timings: clock.laps,

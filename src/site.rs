@@ -112,11 +112,16 @@ pub struct Credential {
     pub lifecycle: Lifecycle,
     /// The credential that replaces it, if one does.
     pub replaced_by: Option<String>,
-    /// The folder of its verification page (a site path).
+    /// Whether the holder appears in listings, search and the sitemap.
+    pub listed: bool,
+    /// The folder of its verification page (a site path), from the state: permanent.
     pub dir: String,
+    /// Where credsite 0.1 published it, if it did: that folder redirects to `dir`.
+    pub moved_from: Option<String>,
     /// The absolute URL of its verification page (what the QR code holds).
     pub page_url: String,
-    /// The absolute URL of its signed document (the credential's `id`).
+    /// The absolute URL of its signed document (the credential's `id`; for a credential
+    /// first published under credsite 0.1's layout, its address there, which redirects).
     pub json_url: String,
     /// The salt of its hashed holder email, from the state.
     pub salt: String,
@@ -128,6 +133,23 @@ impl Credential {
     /// The credential's id.
     pub fn id(&self) -> &str {
         &self.record.id
+    }
+
+    /// The holder's family name: the record's `family_name`, else the last word of the
+    /// name (after a comma-less "First Last" convention).
+    pub fn family_name(&self) -> &str {
+        let record = &self.record;
+        match &record.family_name {
+            Some(family) => family,
+            None => match record.holder_name.split_once(',') {
+                Some((family, _)) => family.trim(),
+                None => record
+                    .holder_name
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default(),
+            },
+        }
     }
 }
 
@@ -154,12 +176,19 @@ pub struct Site {
     pub as_of: NaiveDate,
     /// How many status lists of each purpose the site publishes.
     pub status_lists: u32,
+    /// Positions in `credentials` by id.
+    index: HashMap<String, usize>,
 }
 
 impl Site {
     /// The program of a credential (present: validation checks every reference).
     pub fn program_of(&self, credential: &Credential) -> &Program {
         &self.programs[&credential.record.program]
+    }
+
+    /// The credential with id `id`, if there is one.
+    pub fn credential(&self, id: &str) -> Option<&Credential> {
+        self.index.get(id).map(|&i| &self.credentials[i])
     }
 }
 
@@ -175,7 +204,12 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         theme,
         ..
     } = inputs;
-    state.allocate(records.iter().map(|r| r.id.as_str()))?;
+    let listed_by_default = config.directory.listed;
+    state.allocate(
+        records
+            .iter()
+            .map(|r| (r.id.as_str(), r.listed.unwrap_or(listed_by_default))),
+    )?;
     let urls = Urls::new(&config.base_url);
     let mut histories: HashMap<String, Vec<Event>> = HashMap::new();
     for event in events {
@@ -185,7 +219,7 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         .iter()
         .filter_map(|r| Some((r.replaces.as_ref()?.0.clone(), r.id.clone())))
         .collect();
-    let credentials = records
+    let credentials: Vec<Credential> = records
         .into_iter()
         .map(|record| {
             let program = &programs[&record.program];
@@ -193,7 +227,8 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
                 .expires
                 .or_else(|| program.validity.and_then(|v| v.expiry(record.issued)));
             let fixed = &state.credentials[&record.id];
-            let dir = urls::credential_dir(&record.id);
+            let dir = fixed.path.clone();
+            let moved_from = fixed.moved_from.clone();
             let lifecycle = Lifecycle::of(histories.remove(&record.id).unwrap_or_default());
             let replaced_by = replaced_by.get(&record.id).cloned();
             let status = if lifecycle.revoked.is_some() {
@@ -211,15 +246,23 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
                 lifecycle,
                 replaced_by,
                 page_url: urls.absolute(&dir),
-                json_url: urls.absolute(&urls::credential_json(&record.id)),
+                json_url: urls.absolute(&urls::json_in(moved_from.as_ref().unwrap_or(&dir))),
+                listed: record.listed.unwrap_or(listed_by_default),
                 dir,
+                moved_from,
                 salt: fixed.salt.clone(),
                 status_slot: (fixed.status_list, fixed.status_index),
                 record,
             }
         })
         .collect();
+    let index = credentials
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id().to_string(), i))
+        .collect();
     Ok(Site {
+        index,
         root,
         did: DidWeb::from_base_url(&config.base_url),
         issuer_url: config.issuer.url.clone().unwrap_or_else(|| urls.home()),

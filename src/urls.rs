@@ -9,50 +9,94 @@
 
 use url::Url;
 
-/// The folder holding one folder per credential.
-pub const CREDENTIALS_DIR: &str = "credentials/";
-/// The folder holding one folder per program.
+/// The folder holding the credential pages: `c/<shard>/<slug>/`.
+///
+/// This is the permanent layout. The shard, the first two hex digits of the SHA-256
+/// of the slug, spreads credentials over 256 folders, so that no folder holds more
+/// than about 4,000 entries at a million credentials (static hosts limit files per
+/// folder). The slug is the credential id when the holder is listed, so that the id
+/// stays readable in the URL, and a random string kept in the site state when not.
+pub const CREDENTIALS_DIR: &str = "c/";
+/// Where credsite 0.1 published credentials (`credentials/<id>/`): pages there now
+/// redirect to the credential's permanent folder.
+pub const LEGACY_CREDENTIALS_DIR: &str = "credentials/";
+/// The program pages.
 pub const PROGRAMS_DIR: &str = "programs/";
 /// The registry's home page.
 pub const HOME_PAGE: &str = "index.html";
 /// The page a host serves for unknown paths.
 pub const NOT_FOUND_PAGE: &str = "404.html";
-/// The signed JSON Feed of every credential.
+/// The newest page of the signed JSON Feed; older pages are in [`FEED_DIR`].
 pub const FEED: &str = "feed.json";
+/// The folder of the feed's archive pages.
+pub const FEED_DIR: &str = "feed/";
 /// The file name of a signed credential inside its folder.
 pub const CREDENTIAL_FILE: &str = "credential.json";
-/// The file name of a QR code inside a credential's folder.
-pub const QR_FILE: &str = "qr.svg";
 /// Netlify and Cloudflare Pages read response headers from this file.
 pub const HEADERS_FILE: &str = "_headers";
+/// Netlify and Cloudflare Pages read redirects from this file.
+pub const REDIRECTS_FILE: &str = "_redirects";
 /// GitHub Pages serves dot-folders such as `.well-known/` only when this file exists.
 pub const NOJEKYLL_FILE: &str = ".nojekyll";
+/// The signed list of every published file and its SHA-256.
+pub const MANIFEST: &str = "manifest.json";
+/// Crawlers' rules.
+pub const ROBOTS: &str = "robots.txt";
+/// The sitemap (an index of [`sitemap_part`]s when there are more than 50,000 URLs).
+pub const SITEMAP: &str = "sitemap.xml";
+/// The folder of the search index: name shards and the id lookup.
+pub const SEARCH_DIR: &str = "search/";
 
-/// The folder of a credential's verification page, e.g. `credentials/abc/`.
-pub fn credential_dir(id: &str) -> String {
-    format!("{CREDENTIALS_DIR}{id}/")
+/// The shard of a credential slug: the first two hex digits of its SHA-256.
+pub fn credential_shard(slug: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(slug.as_bytes())[..1])
 }
 
-/// The verification page of a credential.
-pub fn credential_page(id: &str) -> String {
-    format!("{}index.html", credential_dir(id))
+/// The folder of a credential's verification page, e.g. `c/5e/cdpp-1/`.
+pub fn credential_dir(slug: &str) -> String {
+    format!("{CREDENTIALS_DIR}{}/{slug}/", credential_shard(slug))
 }
 
-/// The signed credential document.
-pub fn credential_json(id: &str) -> String {
-    format!("{}{CREDENTIAL_FILE}", credential_dir(id))
+/// Where credsite 0.1 published a credential, e.g. `credentials/cdpp-1/`.
+pub fn legacy_credential_dir(id: &str) -> String {
+    format!("{LEGACY_CREDENTIALS_DIR}{id}/")
 }
 
-/// The QR code of a credential's page.
-pub fn credential_qr(id: &str) -> String {
-    format!("{}{QR_FILE}", credential_dir(id))
+/// The page in a folder.
+pub fn page_in(dir: &str) -> String {
+    format!("{dir}index.html")
 }
 
-/// The credential id in a credential document's URL or path, if it has this scheme's shape.
-pub fn credential_id_of(url_or_path: &str) -> Option<&str> {
+/// The signed credential document in a credential folder.
+pub fn json_in(dir: &str) -> String {
+    format!("{dir}{CREDENTIAL_FILE}")
+}
+
+/// The verification page of the credential with slug `slug`.
+pub fn credential_page(slug: &str) -> String {
+    page_in(&credential_dir(slug))
+}
+
+/// The signed document of the credential with slug `slug`.
+pub fn credential_json(slug: &str) -> String {
+    json_in(&credential_dir(slug))
+}
+
+/// The slug in a credential document's URL or path, if it has this scheme's shape
+/// (or credsite 0.1's `credentials/<id>/`).
+pub fn credential_slug_of(url_or_path: &str) -> Option<&str> {
     let dir = url_or_path.strip_suffix(&format!("/{CREDENTIAL_FILE}"))?;
-    let (parent, id) = dir.rsplit_once('/')?;
-    (parent.ends_with(CREDENTIALS_DIR.trim_end_matches('/')) && !id.is_empty()).then_some(id)
+    let (parent, slug) = dir.rsplit_once('/')?;
+    if slug.is_empty() {
+        return None;
+    }
+    let legacy = parent.ends_with(LEGACY_CREDENTIALS_DIR.trim_end_matches('/'));
+    let (grand, shard) = parent.rsplit_once('/')?;
+    let top = CREDENTIALS_DIR.trim_end_matches('/');
+    let current =
+        (grand == top || grand.ends_with(&format!("/{top}"))) && shard == credential_shard(slug);
+    (legacy || current).then_some(slug)
 }
 
 /// The folder of the verify page, where a visitor checks a credential they were given.
@@ -94,6 +138,47 @@ pub fn program_dir(id: &str) -> String {
 /// A program's page.
 pub fn program_page(id: &str) -> String {
     format!("{}index.html", program_dir(id))
+}
+
+/// The folder of page `n` (from 1) of a program's holder listing: the program page
+/// itself, then `programs/<id>/page/<n>/`.
+pub fn program_listing_dir(id: &str, n: usize) -> String {
+    if n <= 1 {
+        program_dir(id)
+    } else {
+        format!("{}page/{n}/", program_dir(id))
+    }
+}
+
+/// An archive page of the feed, from 1 (the oldest).
+pub fn feed_page(n: usize) -> String {
+    format!("{FEED_DIR}{n}.json")
+}
+
+/// The number of a feed archive page from its URL or path (`…/feed/N.json`).
+pub fn feed_page_number(url_or_path: &str) -> Option<usize> {
+    let (dir, name) = url_or_path.rsplit_once('/')?;
+    let number = name.strip_suffix(".json")?;
+    let top = FEED_DIR.trim_end_matches('/');
+    ((dir == top || dir.ends_with(&format!("/{top}"))) && !number.starts_with('0'))
+        .then(|| number.parse().ok())
+        .flatten()
+}
+
+/// Part `n` (from 1) of a sitemap split at 50,000 URLs.
+pub fn sitemap_part(n: usize) -> String {
+    format!("sitemap-{n}.xml")
+}
+
+/// A shard of the name search index, named by its key (a prefix of a normalized
+/// name word, as hex of its UTF-8, so that any script makes a safe file name).
+pub fn search_names(key: &str) -> String {
+    format!("{SEARCH_DIR}n/{}.json", hex::encode(key.as_bytes()))
+}
+
+/// A shard of the id-and-last-name lookup, named by the first hex digits of the key.
+pub fn search_lookup(prefix: &str) -> String {
+    format!("{SEARCH_DIR}l/{prefix}.json")
 }
 
 /// Where the DID document of a site served at `base_url` lives: did:web resolves a
@@ -155,16 +240,18 @@ mod tests {
     #[test]
     fn the_scheme_is_stable() {
         // These paths are printed in QR codes on paper: they must never change.
-        assert_eq!(credential_dir("cdpp-1"), "credentials/cdpp-1/");
-        assert_eq!(credential_page("cdpp-1"), "credentials/cdpp-1/index.html");
-        assert_eq!(
-            credential_json("cdpp-1"),
-            "credentials/cdpp-1/credential.json"
-        );
-        assert_eq!(credential_qr("cdpp-1"), "credentials/cdpp-1/qr.svg");
+        assert_eq!(credential_shard("cdpp-1"), "e8");
+        assert_eq!(credential_dir("cdpp-1"), "c/e8/cdpp-1/");
+        assert_eq!(credential_page("cdpp-1"), "c/e8/cdpp-1/index.html");
+        assert_eq!(credential_json("cdpp-1"), "c/e8/cdpp-1/credential.json");
+        assert_eq!(legacy_credential_dir("cdpp-1"), "credentials/cdpp-1/");
         assert_eq!(program_dir("cdpp"), "programs/cdpp/");
+        assert_eq!(program_listing_dir("cdpp", 1), "programs/cdpp/");
+        assert_eq!(program_listing_dir("cdpp", 3), "programs/cdpp/page/3/");
         assert_eq!(FEED, "feed.json");
+        assert_eq!(feed_page(2), "feed/2.json");
         assert_eq!(status_list("revocation", 1), "status/revocation-1.json");
+        assert_eq!(search_names("se"), "search/n/7365.json");
         assert_eq!(
             status_list_number("https://x.org/status/suspension-12.json", "suspension"),
             Some(12)
@@ -180,20 +267,28 @@ mod tests {
     }
 
     #[test]
-    fn finds_ids_in_credential_urls() {
+    fn finds_slugs_in_credential_urls() {
         assert_eq!(
-            credential_id_of("https://x.org/credentials/a-1/credential.json"),
+            credential_slug_of("https://x.org/c/2f/a-1/credential.json"),
             Some("a-1")
         );
+        assert_eq!(credential_slug_of("c/2f/a-1/credential.json"), Some("a-1"));
         assert_eq!(
-            credential_id_of("credentials/a-1/credential.json"),
-            Some("a-1")
+            credential_slug_of("https://x.org/credentials/a-1/credential.json"),
+            Some("a-1"),
+            "credsite 0.1's layout"
         );
         assert_eq!(
-            credential_id_of("https://x.org/other/a-1/credential.json"),
+            credential_slug_of("c/00/a-1/credential.json"),
+            None,
+            "wrong shard"
+        );
+        assert_eq!(credential_slug_of("abc/2f/a-1/credential.json"), None);
+        assert_eq!(
+            credential_slug_of("https://x.org/other/a-1/credential.json"),
             None
         );
-        assert_eq!(credential_id_of("https://x.org/credentials/a-1/"), None);
+        assert_eq!(credential_slug_of("https://x.org/c/2f/a-1/"), None);
     }
 
     #[test]
@@ -201,7 +296,7 @@ mod tests {
         let urls = Urls::new(&Url::parse("https://org.github.io/registry/").unwrap());
         assert_eq!(
             urls.absolute(&credential_dir("a")),
-            "https://org.github.io/registry/credentials/a/"
+            "https://org.github.io/registry/c/ca/a/"
         );
         assert_eq!(urls.home(), "https://org.github.io/registry/");
         assert_eq!(urls.host_root(), "/registry/");
@@ -217,7 +312,7 @@ mod tests {
     #[test]
     fn roots_climb_back_from_any_depth() {
         assert_eq!(root_of(HOME_PAGE), "");
-        assert_eq!(root_of(&credential_page("a")), "../../");
+        assert_eq!(root_of(&credential_page("a")), "../../../");
         assert_eq!(root_of(&program_page("p")), "../../");
     }
 }

@@ -47,6 +47,33 @@ pub fn files(dir: &Path, hidden: Hidden) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The credential folders of a built site, `c/<shard>/<slug>/`, in sorted order,
+/// each with its slug.
+pub fn credential_folders(public: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let top = public.join(crate::urls::CREDENTIALS_DIR);
+    let mut out = Vec::new();
+    let read = |dir: &Path| -> Result<Vec<PathBuf>> {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        Ok(dirs)
+    };
+    for shard in read(&top)? {
+        for folder in read(&shard)? {
+            let slug = folder
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            out.push((folder, slug));
+        }
+    }
+    Ok(out)
+}
+
 /// `path` relative to `dir`, with '/' separators (a site path).
 pub fn site_path(dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(dir).unwrap_or(path);

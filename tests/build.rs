@@ -33,24 +33,36 @@ fn example_site_builds_and_verifies() {
     ] {
         assert!(public.join(rel).is_file(), "{rel} missing");
     }
-    let cred = public.join("credentials/cdpp-2021-0099");
-    for rel in ["credential.json", "index.html", "qr.svg"] {
-        assert!(cred.join(rel).is_file(), "{rel} missing");
-    }
+    let folder = public.join(cred("cdpp-2021-0099", ""));
+    let mut files: Vec<String> = fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["credential.json", "index.html"],
+        "two files per credential"
+    );
     let verified = verify_path(&public, None, as_of()).unwrap();
     assert!(verified.ok(), "{:?}", verified.failures);
     assert_eq!(
         verified.verified.len(),
-        report.credentials + 1,
-        "every credential and the feed"
+        report.credentials,
+        "every credential"
     );
+    assert_eq!(verified.feed_pages.len(), 1, "the feed");
+    assert_eq!(verified.manifest_files, Some(report.files as usize - 1));
 }
 
 #[test]
 fn credentials_have_the_open_badges_shape_and_record_dates() {
     let site = built_site();
-    let text =
-        fs::read_to_string(site.join("public/credentials/cdpp-2021-0099/credential.json")).unwrap();
+    let text = fs::read_to_string(site.join(format!(
+        "public/{}",
+        cred("cdpp-2021-0099", "credential.json")
+    )))
+    .unwrap();
     let c: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         c["type"],
@@ -80,13 +92,17 @@ fn credentials_have_the_open_badges_shape_and_record_dates() {
 
     // Default expiry: issued + program validity (3 years).
     let c: Value = serde_json::from_str(
-        &fs::read_to_string(site.join("public/credentials/cdpp-2025-0101/credential.json"))
-            .unwrap(),
+        &fs::read_to_string(site.join(format!(
+            "public/{}",
+            cred("cdpp-2025-0101", "credential.json")
+        )))
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(c["validUntil"], "2028-09-01T23:59:59Z");
     let page =
-        fs::read_to_string(site.join("public/credentials/cdpp-2021-0099/index.html")).unwrap();
+        fs::read_to_string(site.join(format!("public/{}", cred("cdpp-2021-0099", "index.html"))))
+            .unwrap();
     assert!(
         page.contains("status-expired"),
         "an expired credential says so"
@@ -108,7 +124,7 @@ fn holder_email_is_published_only_as_a_salted_hash() {
         );
     }
     let c: Value =
-        serde_json::from_slice(&all["credentials/csla-2018-0007/credential.json"]).unwrap();
+        serde_json::from_slice(&all[&cred("csla-2018-0007", "credential.json")]).unwrap();
     let email = &c["credentialSubject"]["identifier"][1];
     assert_eq!(email["hashed"], true);
     let salt = email["salt"].as_str().unwrap();
@@ -146,15 +162,31 @@ fn two_builds_are_byte_identical() {
 fn qr_code_holds_the_absolute_page_url() {
     let site = built_site();
     let page =
-        fs::read_to_string(site.join("public/credentials/cdpp-2025-0101/index.html")).unwrap();
-    assert!(page.contains("https://registry.harbourline.example/credentials/cdpp-2025-0101/"));
-    let svg = fs::read_to_string(site.join("public/credentials/cdpp-2025-0101/qr.svg")).unwrap();
-    assert_eq!(
-        svg,
-        credsite::render::qr::svg(
-            "https://registry.harbourline.example/credentials/cdpp-2025-0101/"
-        )
-        .unwrap()
+        fs::read_to_string(site.join(format!("public/{}", cred("cdpp-2025-0101", "index.html"))))
+            .unwrap();
+    assert!(page.contains(&format!(
+        "https://registry.harbourline.example/{}",
+        cred("cdpp-2025-0101", "")
+    )));
+    let svg = credsite::render::qr::svg(&format!(
+        "https://registry.harbourline.example/{}",
+        cred("cdpp-2025-0101", "")
+    ))
+    .unwrap();
+    // Inline, and offered for download, with no file of its own.
+    let data = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, svg)
+    );
+    assert!(
+        page.contains(&format!("<img src=\"{data}\"")),
+        "shown inline"
+    );
+    assert!(
+        page.contains(&format!(
+            "<a href=\"{data}\" download=\"cdpp-2025-0101-qr.svg\">"
+        )),
+        "offered for download"
     );
 }
 
@@ -195,7 +227,7 @@ fn changing_any_field_of_a_credential_fails_verification() {
     let site = built_site_copy();
     let public = site.path().join("public");
     let did_path = public.join(".well-known/did.json");
-    let path = public.join("credentials/cdpp-2025-0101/credential.json");
+    let path = public.join(cred("cdpp-2025-0101", "credential.json"));
     // Each change is checked on the changed file alone (against the site's DID
     // document): verifying the whole site once per field would take most of the run.
     let verify_file = || verify_path(&path, Some(&did_path), as_of()).unwrap();
@@ -230,12 +262,23 @@ fn changing_any_field_of_a_credential_fails_verification() {
     fs::write(&path, tampered(&doc, pointer)).unwrap();
     let report = verify_path(&public, None, as_of()).unwrap();
     assert!(!report.ok(), "changing {pointer} still verifies");
-    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
-    assert_eq!(report.failures[0].0, path, "the failure names the file");
+    // Its signature fails, and the signed manifest says it changed.
+    assert_eq!(report.failures.len(), 2, "{:?}", report.failures);
+    assert!(
+        report.failures.iter().all(|(p, _)| p == &path),
+        "the failures name the file: {:?}",
+        report.failures
+    );
+    assert!(
+        report.failures[1]
+            .1
+            .contains("changed since the issuer signed the manifest")
+    );
+    assert_eq!(report.feed_pages.len(), 1, "the feed verifies");
     assert_eq!(
         report.verified.len(),
-        built_report().credentials,
-        "every other credential and the feed verify"
+        built_report().credentials - 1,
+        "every other credential verifies"
     );
 
     fs::write(&path, original).unwrap();
@@ -264,7 +307,7 @@ fn changing_the_key_in_did_json_fails_every_credential() {
         report.verified
     );
     assert!(report.failures.iter().any(|(p, why)| {
-        p.ends_with("credentials/cdpp-2025-0101/credential.json") && why.contains("signature")
+        p.ends_with(cred("cdpp-2025-0101", "credential.json")) && why.contains("signature")
     }));
     assert!(
         report
@@ -299,7 +342,7 @@ fn a_signed_feed_lists_every_credential_newest_first() {
             i["id"]
                 .as_str()
                 .unwrap()
-                .ends_with("/credentials/cdpp-2021-0003/#event-1")
+                .ends_with(&format!("/{}#event-1", cred("cdpp-2021-0003", "")))
         })
         .expect("the revocation has its own item");
     assert_eq!(revocation["date_published"], "2024-09-30T00:00:00Z");
@@ -352,14 +395,14 @@ fn holder_names_are_escaped_in_every_page() {
             pages_with_name += 1;
         }
     }
-    let page = String::from_utf8_lossy(&all["credentials/xss-2/index.html"]);
+    let page = String::from_utf8_lossy(&all[&cred("xss-2", "index.html")]);
     assert!(
         page.contains("x&quot; onmouseover=&quot;alert(3)"),
         "the quoted name is shown, escaped"
     );
     assert_eq!(
-        pages_with_name, 3,
-        "the credential page, the program page and the home page show the name, escaped"
+        pages_with_name, 2,
+        "the credential page and the program page show the name, escaped"
     );
 }
 
@@ -435,7 +478,7 @@ fn a_site_template_overrides_one_theme_file() {
     build(site.path());
     let page = fs::read_to_string(
         site.path()
-            .join("public/credentials/cdpp-2025-0101/index.html"),
+            .join(format!("public/{}", cred("cdpp-2025-0101", "index.html"))),
     )
     .unwrap();
     assert!(
@@ -448,7 +491,7 @@ fn a_site_template_overrides_one_theme_file() {
     );
     let home = fs::read_to_string(site.path().join("public/index.html")).unwrap();
     assert!(
-        home.contains("id=\"holders\""),
+        home.contains("id=\"search\""),
         "other templates stay default"
     );
 }
@@ -457,40 +500,46 @@ fn a_site_template_overrides_one_theme_file() {
 fn a_removed_or_unlisted_credential_is_caught_by_the_signed_feed() {
     let site = built_site_copy();
     let public = site.path().join("public");
-    let credentials = public.join("credentials");
-    fs::rename(
-        credentials.join("cdpp-2025-0101"),
-        site.path().join("hidden"),
-    )
-    .unwrap();
+    let folder = public.join(cred("cdpp-2025-0101", ""));
+    fs::rename(&folder, site.path().join("hidden")).unwrap();
     let report = verify_path(&public, None, as_of()).unwrap();
     assert!(!report.ok());
-    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
-    assert_eq!(report.failures[0].0, credentials.join("cdpp-2025-0101"));
-    assert!(report.failures[0].1.contains("missing from the site"));
+    let reasons: Vec<&str> = report
+        .failures
+        .iter()
+        .map(|(_, why)| why.as_str())
+        .collect();
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|(p, why)| p == &folder && why.contains("missing from the site")),
+        "{:?}",
+        report.failures
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("listed in the signed manifest, but missing")),
+        "{reasons:?}"
+    );
 
     // A validly signed credential copied under another folder name is not listed.
-    fs::rename(
-        site.path().join("hidden"),
-        credentials.join("cdpp-2025-0101"),
-    )
-    .unwrap();
-    copy_dir(
-        &credentials.join("cdpp-2025-0101"),
-        &credentials.join("extra-1"),
-    );
+    fs::rename(site.path().join("hidden"), &folder).unwrap();
+    copy_dir(&folder, &public.join(cred("extra-1", "")));
     let report = verify_path(&public, None, as_of()).unwrap();
     let reasons: Vec<&str> = report
         .failures
         .iter()
         .map(|(_, why)| why.as_str())
         .collect();
-    assert_eq!(report.failures.len(), 2, "{reasons:?}");
-    assert!(
-        reasons
-            .iter()
-            .any(|r| r.contains("does not belong in folder credentials/extra-1/"))
-    );
+    // The copy's id names another folder, the feed does not list it, and the signed
+    // manifest does not list its two files.
+    assert_eq!(report.failures.len(), 4, "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains(&format!(
+        "does not belong in folder {}",
+        cred("extra-1", "")
+    ))));
     assert!(
         reasons
             .iter()
@@ -531,9 +580,8 @@ fn every_page_carries_a_content_security_policy_that_allows_only_its_own_scripts
 #[test]
 fn each_page_embeds_its_exact_signed_credential_and_the_issuer_key() {
     let public = built_site().join("public");
-    let page = fs::read_to_string(public.join("credentials/cdpp-2025-0101/index.html")).unwrap();
-    let file =
-        fs::read_to_string(public.join("credentials/cdpp-2025-0101/credential.json")).unwrap();
+    let page = fs::read_to_string(public.join(cred("cdpp-2025-0101", "index.html"))).unwrap();
+    let file = fs::read_to_string(public.join(cred("cdpp-2025-0101", "credential.json"))).unwrap();
     let block = |id: &str| {
         let start = format!("<script type=\"application/json\" id=\"{id}\">");
         let from = page.find(&start).unwrap() + start.len();
@@ -559,7 +607,7 @@ fn each_page_embeds_its_exact_signed_credential_and_the_issuer_key() {
         issuer["publicKeyMultibase"],
         did["verificationMethod"][0]["publicKeyMultibase"]
     );
-    assert_eq!(issuer["root"], "../../");
+    assert_eq!(issuer["root"], "../../../");
     assert!(page.contains("data-verdict=\"pending\""));
     assert!(public.join("verify/index.html").is_file());
 }
@@ -572,10 +620,18 @@ fn a_holder_named_script_end_tag_cannot_break_out_of_the_embedded_json() {
         "xss-9,\"</script><script>alert(1)</script>\",,cdpp,2025-05-05,,,,\n",
     );
     build(site.path());
-    let page = fs::read_to_string(site.path().join("public/credentials/xss-9/index.html")).unwrap();
+    let page = fs::read_to_string(
+        site.path()
+            .join(format!("public/{}", cred("xss-9", "index.html"))),
+    )
+    .unwrap();
     assert!(!page.contains("<script>alert(1)"), "{page}");
     let file: Value = serde_json::from_str(
-        &fs::read_to_string(site.path().join("public/credentials/xss-9/credential.json")).unwrap(),
+        &fs::read_to_string(
+            site.path()
+                .join(format!("public/{}", cred("xss-9", "credential.json"))),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert_eq!(

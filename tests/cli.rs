@@ -40,14 +40,15 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
         text(&out.stdout)
     );
     assert!(
-        text(&out.stdout).contains("Verified 52 credentials (31 valid, 17 expired, 2 suspended, 2 revoked, 0 unknown as of 2026-11-24), the feed and 2 status lists; 0 failed; issuer did:web:registry.harbourline.example"),
+        text(&out.stdout).contains("Verified 52 credentials (31 valid, 17 expired, 2 suspended, 2 revoked, 0 unknown as of 2026-11-24), the feed, 2 status lists and the manifest (219 files, all present and unchanged); 0 failed; issuer did:web:registry.harbourline.example"),
         "{}",
         text(&out.stdout)
     );
 
-    let file = site
-        .path()
-        .join("public/credentials/cops-2026-0050/credential.json");
+    let file = site.path().join(format!(
+        "public/{}",
+        cred("cops-2026-0050", "credential.json")
+    ));
     let tampered = fs::read_to_string(&file)
         .unwrap()
         .replace("Lena Hoffmann-Šimić", "Lena Hoffmann");
@@ -56,9 +57,10 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains(
-            "FAILED public/credentials/cops-2026-0050/credential.json: the signature does not match"
-        ),
+        stdout.contains(&format!(
+            "FAILED public/{}: the signature does not match",
+            cred("cops-2026-0050", "credential.json")
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("Verified 51 credentials"), "{stdout}");
@@ -70,8 +72,10 @@ fn verify_one_credential_with_an_explicit_did_document() {
     assert!(credsite(site.path(), &["build"]).status.success());
     let elsewhere = tempfile::tempdir().unwrap();
     fs::copy(
-        site.path()
-            .join("public/credentials/cdpp-2025-0101/credential.json"),
+        site.path().join(format!(
+            "public/{}",
+            cred("cdpp-2025-0101", "credential.json")
+        )),
         elsewhere.path().join("c.json"),
     )
     .unwrap();
@@ -112,7 +116,7 @@ fn check_validates_everything_and_writes_nothing() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("throwaway key"), "{stderr}");
     assert!(
-        stderr.contains("Check passed: 171 files would be written."),
+        stderr.contains("Check passed: 220 files would be written."),
         "{stderr}"
     );
     assert!(!site.path().join("public").exists());

@@ -151,7 +151,7 @@ fn verify_judges_expiry_by_parsed_dates_and_as_of() {
     let out = credsite(site.path(), &["verify", "public", "--as-of", "2099-01-01"]);
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("Verified 52 credentials (0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2099-01-01) and the feed; 0 failed"),
+            .contains("Verified 52 credentials (0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2099-01-01), the feed and the manifest (219 files, all present and unchanged); 0 failed"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -279,9 +279,10 @@ fn keygen_force_retires_the_old_pair_and_records_the_new_key() {
 fn a_new_key_keeps_every_identity_hash() {
     let site = example_site();
     build(site.path());
-    let file = site
-        .path()
-        .join("public/credentials/csla-2018-0007/credential.json");
+    let file = site.path().join(format!(
+        "public/{}",
+        cred("csla-2018-0007", "credential.json")
+    ));
     let before = json(&file)["credentialSubject"]["identifier"][1].clone();
     assert_eq!(before["hashed"], true);
     let out = credsite(site.path(), &["keygen", "--force"]);
@@ -312,11 +313,10 @@ fn signed_sentences_come_from_the_config() {
     opts.reissue = credsite::vc::sign::Reissue::parse(["all"]);
     let report = credsite::build(&opts).unwrap();
     assert_eq!(report.reissued, 52);
-    let c = json(
-        &site
-            .path()
-            .join("public/credentials/cdpp-2025-0101/credential.json"),
-    );
+    let c = json(&site.path().join(format!(
+        "public/{}",
+        cred("cdpp-2025-0101", "credential.json")
+    )));
     assert_eq!(
         c["description"],
         "Seán Ó Briain ist Inhaber:in des Zertifikats Certified Data Protection Practitioner."
@@ -422,7 +422,7 @@ fn a_lost_state_is_recovered_from_the_published_site() {
         let back = &recovered.credentials[id];
         assert_eq!(back.digest, entry.digest, "{id}");
         if entry.digest.is_some()
-            && before[&format!("credentials/{id}/credential.json")]
+            && before[&cred(id, "credential.json")]
                 .windows(4)
                 .any(|w| w == b"salt")
         {

@@ -22,7 +22,7 @@ fn json(path: &Path) -> Value {
 /// Is the bit of `purpose` set for credential `id` in the built site at `root`?
 fn bit(root: &Path, id: &str, purpose: &str) -> bool {
     let public = root.join("public");
-    let c = json(&public.join(format!("credentials/{id}/credential.json")));
+    let c = json(&public.join(cred(id, "credential.json")));
     let entry = c["credentialStatus"]
         .as_array()
         .unwrap()
@@ -45,10 +45,12 @@ fn bit(root: &Path, id: &str, purpose: &str) -> bool {
 #[test]
 fn the_example_lists_say_exactly_who_is_revoked_and_suspended() {
     let root = built_site();
-    let ids: Vec<String> = fs::read_dir(root.join("public/credentials"))
+    let ids: Vec<String> = credsite::walk::credential_folders(&root.join("public"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .into_iter()
+        .map(|(_, slug)| slug)
         .collect();
+    assert_eq!(ids.len(), 52);
     let revoked: Vec<&String> = ids
         .iter()
         .filter(|id| bit(root, id, "revocation"))
@@ -85,8 +87,7 @@ fn the_example_lists_say_exactly_who_is_revoked_and_suspended() {
 #[test]
 fn pages_say_what_is_true_with_reason_and_history() {
     let public = built_site().join("public");
-    let page =
-        |id: &str| fs::read_to_string(public.join(format!("credentials/{id}/index.html"))).unwrap();
+    let page = |id: &str| fs::read_to_string(public.join(cred(id, "index.html"))).unwrap();
     let revoked = page("cdpp-2021-0003");
     assert!(revoked.contains("status-revoked"), "{revoked}");
     assert!(revoked.contains("Revoked on 2024-09-30"));
@@ -100,16 +101,16 @@ fn pages_say_what_is_true_with_reason_and_history() {
     assert!(reinstated.contains("reinstated. Fee paid in full"));
     let renewed = page("csla-2021-0001");
     assert!(renewed.contains("status-replaced"), "{renewed}");
-    assert!(renewed.contains("href=\"../../credentials/csla-2024-0101/\""));
+    assert!(renewed.contains(&format!("href=\"../../../{}\"", cred("csla-2024-0101", ""))));
     let renewal = page("csla-2024-0101");
     assert!(renewal.contains("<dt>Renews</dt>"));
-    assert!(renewal.contains("href=\"../../credentials/csla-2021-0001/\""));
+    assert!(renewal.contains(&format!("href=\"../../../{}\"", cred("csla-2021-0001", ""))));
     for page in [revoked, suspended, renewed] {
         assert!(page.contains("status as of 2026-11-24"));
     }
-    let home = fs::read_to_string(public.join("index.html")).unwrap();
+    let listing = fs::read_to_string(public.join("programs/cdpp/index.html")).unwrap();
     assert!(
-        home.contains("Revoked 2024-09-30"),
+        listing.contains("Revoked 2024-09-30"),
         "listings show each status"
     );
 }
@@ -135,10 +136,11 @@ fn a_change_of_status_changes_no_signed_credential() {
         "status/revocation-1.json",
         "status/suspension-1.json",
         "feed.json",
-        "index.html",
-        "credentials/cdpp-2025-0101/index.html",
-        "credentials/cops-2025-0001/index.html",
-        "credentials/cops-2024-0002/index.html",
+        "programs/cdpp/index.html",
+        "manifest.json",
+        &cred("cdpp-2025-0101", "index.html"),
+        &cred("cops-2025-0001", "index.html"),
+        &cred("cops-2024-0002", "index.html"),
     ] {
         assert!(
             changed.iter().any(|k| *k == expected),

@@ -27,7 +27,7 @@ fn status_log(root: &Path) -> Vec<u8> {
 }
 
 fn credential(id: &str) -> String {
-    format!("public/credentials/{id}/credential.json")
+    format!("public/{}", cred(id, "credential.json"))
 }
 
 /// A credential that is valid on 2026-11-24 and has no status event.
@@ -71,7 +71,7 @@ fn a_revoked_credential_is_reported_revoked_after_the_build() {
         );
     }
     assert!(
-        stdout.contains("3 revoked, 0 unknown as of 2026-11-24), the feed and 2 status lists; 0 failed; issuer did:web:registry.harbourline.example"),
+        stdout.contains("3 revoked, 0 unknown as of 2026-11-24), the feed, 2 status lists and the manifest (219 files, all present and unchanged); 0 failed; issuer did:web:registry.harbourline.example"),
         "{stdout}"
     );
     let (code, stdout, _) = run(root, &["verify", &credential(VALID)]);
@@ -217,7 +217,8 @@ fn a_reason_with_commas_and_quotes_round_trips() {
     );
     ok(root, &["build"]);
     let page =
-        fs::read_to_string(root.join("public/credentials/cdpp-2025-0101/index.html")).unwrap();
+        fs::read_to_string(root.join(format!("public/{}", cred("cdpp-2025-0101", "index.html"))))
+            .unwrap();
     assert!(
         page.contains("Fees unpaid, &quot;second&quot; notice; see case 7, part 2")
             || page.contains("Fees unpaid, \"second\" notice; see case 7, part 2"),
@@ -284,7 +285,8 @@ fn a_tampered_status_list_makes_every_status_unknown() {
             "{stdout}"
         );
         assert!(
-            stdout.contains(&format!("{counts}, the feed and 1 status list; 1 failed")),
+            // The signature fails, and the signed manifest says the file changed.
+            stdout.contains(&format!("{counts}, the feed and 1 status list; 2 failed")),
             "{list}: {stdout}"
         );
         assert!(
@@ -310,7 +312,7 @@ fn a_status_list_past_its_valid_until_makes_every_status_unknown() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("(0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2027-01-03) and the feed; 0 failed"),
+        stdout.contains("(0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2027-01-03), the feed and the manifest (219 files, all present and unchanged); 0 failed"),
         "{stdout}"
     );
     // Still in force on its last day.

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use credsite::issuer::{KeySource, keys};
+use credsite::output::limits;
 use credsite::state::STATE_FILE;
 use credsite::vc::sign::Reissue;
 
@@ -56,5 +57,21 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
         options.out_dir().display(),
         started.elapsed().as_millis()
     );
+    let shape = &report.shape;
+    eprintln!(
+        "Output: {} files, {}; largest folder {}/ ({} entries); largest file {} ({}).",
+        shape.files,
+        limits::human(shape.bytes),
+        shape.largest_folder.0,
+        shape.largest_folder.1,
+        shape.largest_file.0,
+        limits::human(shape.largest_file.1)
+    );
+    for warning in limits::warnings(shape) {
+        eprintln!(
+            "warning: too big for some hosts: {warning} (limits as of {}; see \"Hosting\" in the README)",
+            limits::LIMITS_AS_OF
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod init;
 mod keygen;
 mod recover;
@@ -41,8 +42,10 @@ enum Command {
     Check(check::Args),
     /// Creates the issuer key pair in keys/ (--force rotates it, keeping the old pair).
     Keygen(keygen::Args),
-    /// Verifies a credential.json, or every credential and the feed of a built site.
+    /// Verifies a credential.json, or every credential, the feed and the manifest of a built site.
     Verify(verify::Args),
+    /// Lists the files a deploy must upload and delete, from the deployed manifest.json.
+    Diff(diff::Args),
     /// Creates a new site with an example program and records.
     Init(init::Args),
     /// Rebuilds a lost credsite.state.json from the published site.
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Check(args) => check::run(&global, args),
         Command::Keygen(args) => keygen::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
+        Command::Diff(args) => diff::run(&global, args),
         Command::Init(args) => init::run(&global, args),
         Command::RecoverState(args) => recover::run(&global, args),
         Command::Revoke(args) => status::run(&global, args, Action::Revoke),

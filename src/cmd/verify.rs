@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use credsite::urls::FEED;
+use credsite::urls::{FEED, FEED_DIR};
 use credsite::vc::verify::{self, CredentialStatus, Options};
 
 use super::{AsOf, Global};
@@ -95,12 +95,18 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
 /// 2 suspended, 2 revoked, 0 unknown as of 2026-11-24), the feed and 2 status lists;
 /// 0 failed; issuer did:web:… (keys from …)`.
 fn summary(report: &verify::Report, as_of: NaiveDate) -> String {
-    let feed = report
+    let single_feed_pages = report
         .verified
         .iter()
-        .filter(|p| p.file_name().is_some_and(|n| n == FEED))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| n == FEED)
+                || p.parent()
+                    .and_then(|d| d.file_name())
+                    .is_some_and(|d| d == FEED_DIR.trim_end_matches('/'))
+        })
         .count();
-    let credentials = report.verified.len() - feed;
+    let credentials = report.verified.len() - single_feed_pages;
+    let feed = single_feed_pages + report.feed_pages.len();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let counts = report.counts();
     let mut parts = vec![if report.status_checked {
@@ -123,11 +129,18 @@ fn summary(report: &verify::Report, as_of: NaiveDate) -> String {
     if credentials == 0 && feed > 0 {
         parts.clear();
     }
-    if feed > 0 {
+    if feed == 1 {
         parts.push("the feed".into());
+    } else if feed > 1 {
+        parts.push(format!("the feed ({feed} pages, chained)"));
     }
     if !report.status_lists.is_empty() {
         parts.push(plural(report.status_lists.len(), "status list"));
+    }
+    if let Some(files) = report.manifest_files {
+        parts.push(format!(
+            "the manifest ({files} files, all present and unchanged)"
+        ));
     }
     let last = parts.pop().expect("one part at least");
     let verified = if parts.is_empty() {

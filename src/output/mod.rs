@@ -5,6 +5,8 @@
 //! a future preview server. Both refuse a path that climbs out of the site and a path
 //! written twice (a static file that collides with a generated page, say).
 
+pub mod limits;
+pub mod manifest;
 pub mod memory;
 pub mod staging;
 
@@ -23,15 +25,25 @@ pub trait Sink: Sync {
     fn count(&self) -> u64;
 }
 
-/// Writes every page of `pages` into `sink`, stopping at the first error. Returns how
-/// many pages the sink holds.
-pub fn write(pages: impl ParallelIterator<Item = Result<Page>>, sink: &impl Sink) -> Result<u64> {
-    pages.try_for_each(|page| {
-        let page = page?;
-        check_path(&page.path)?;
-        sink.put(page)
-    })?;
-    Ok(sink.count())
+/// Writes every page of `pages` into `sink`, stopping at the first error. Returns
+/// each page's path, SHA-256 and size, for the manifest.
+pub fn write(
+    pages: impl ParallelIterator<Item = Result<Page>>,
+    sink: &impl Sink,
+) -> Result<manifest::Written> {
+    let files: Vec<(String, manifest::FileEntry)> = pages
+        .map(|page| {
+            let page = page?;
+            check_path(&page.path)?;
+            let entry = manifest::FileEntry::of(&page.bytes);
+            let path = page.path.clone();
+            sink.put(page)?;
+            Ok((path, entry))
+        })
+        .collect::<Result<_>>()?;
+    Ok(manifest::Written {
+        files: files.into_iter().collect(),
+    })
 }
 
 /// Refuses a site path that is empty, absolute, or has empty, `.` or `..` parts.

@@ -5,12 +5,17 @@
 //! in flight are held at once. Signing happens inside the stream, per credential.
 
 pub mod csp;
+pub mod listing;
 pub mod markdown;
 pub mod pages;
 pub mod qr;
+pub mod search;
+pub mod sitemap;
 pub mod statistics;
 pub mod theme;
 pub mod views;
+
+use std::collections::BTreeMap;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -33,7 +38,8 @@ pub struct Page {
 }
 
 impl Page {
-    fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+    /// A page at site path `path`.
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         Page {
             path: path.into(),
             bytes: bytes.into(),
@@ -50,8 +56,11 @@ const CORS_HEADERS: &str =
 /// while the many small credential jobs fill the other threads.
 enum Job<'a> {
     Feed,
+    Search,
+    Sitemap,
     Home,
-    Program(&'a str),
+    /// A page (from 1) of a program's listing.
+    Program(&'a str, usize),
     SiteFiles,
     StatusList(Purpose, u32),
     Static(&'a str, &'a [u8]),
@@ -63,8 +72,14 @@ struct Renderer<'a> {
     site: &'a Site,
     signer: &'a Signer<'a>,
     pages: Pages<'a>,
-    /// Credentials in listing order: by holder name, then id.
-    listed: Vec<&'a Credential>,
+    /// Each program's listed credentials, in listing order.
+    listings: BTreeMap<&'a str, Vec<&'a Credential>>,
+    /// Each program's place in the home page's list, which search results refer to.
+    program_index: BTreeMap<&'a str, usize>,
+    /// Each program's letter index.
+    letters: BTreeMap<&'a str, Vec<listing::LetterView>>,
+    /// How many credentials each program has, listed or not.
+    totals: BTreeMap<&'a str, usize>,
 }
 
 /// The site's pages, rendered in parallel as the stream is consumed.
@@ -72,13 +87,24 @@ pub fn render<'a>(
     site: &'a Site,
     signer: &'a Signer<'a>,
 ) -> impl ParallelIterator<Item = Result<Page>> + 'a {
-    let mut listed: Vec<&Credential> = site.credentials.iter().collect();
-    listed.par_sort_by(|a, b| {
-        a.record
-            .holder_name
-            .cmp(&b.record.holder_name)
-            .then_with(|| a.id().cmp(b.id()))
-    });
+    let listings = listing::listings(site);
+    let page_size = site.config.directory.page_size as usize;
+    let letters = listings
+        .iter()
+        .map(|(id, holders)| (*id, listing::letters(id, holders, page_size)))
+        .collect();
+    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+    for credential in &site.credentials {
+        *totals
+            .entry(credential.record.program.as_str())
+            .or_default() += 1;
+    }
+    let program_index = site
+        .programs
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     let method = signer.verification_method();
     let public = signer.issuer().public_multibase();
     let issuer = pages::EmbeddedIssuer {
@@ -88,11 +114,23 @@ pub fn render<'a>(
     let renderer = Renderer {
         site,
         signer,
-        pages: Pages::new(site, &issuer),
-        listed,
+        pages: Pages::new(site, &issuer, search::lookup_digits(site)),
+        listings,
+        program_index,
+        letters,
+        totals,
     };
-    let mut jobs = vec![Job::Feed, Job::Home, Job::SiteFiles];
-    jobs.extend(site.programs.keys().map(|id| Job::Program(id)));
+    let mut jobs = vec![
+        Job::Feed,
+        Job::Search,
+        Job::Sitemap,
+        Job::Home,
+        Job::SiteFiles,
+    ];
+    for (id, holders) in &renderer.listings {
+        let pages = holders.len().div_ceil(page_size).max(1);
+        jobs.extend((1..=pages).map(|n| Job::Program(id, n)));
+    }
     for list in 1..=site.status_lists {
         jobs.extend(Purpose::ALL.map(|purpose| Job::StatusList(purpose, list)));
     }
@@ -114,41 +152,45 @@ impl<'a> Renderer<'a> {
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {
         let page = |path: String, bytes: Vec<u8>| vec![Page::new(path, bytes)];
         Ok(match job {
-            Job::Credential(credential) => self
-                .credential(credential)
-                .with_context(|| {
-                    format!(
-                        "credential {} ({}:{})",
-                        credential.id(),
-                        credential.record.origin.path.display(),
-                        credential.record.origin.line
-                    )
-                })?
-                .into(),
-            Job::Feed => page(urls::FEED.into(), pretty(&self.signer.feed()?)?),
+            Job::Credential(credential) => self.credential(credential).with_context(|| {
+                format!(
+                    "credential {} ({}:{})",
+                    credential.id(),
+                    credential.record.origin.path.display(),
+                    credential.record.origin.line
+                )
+            })?,
+            Job::Feed => self
+                .signer
+                .feed()?
+                .into_iter()
+                .map(|(path, doc)| Ok(Page::new(path, pretty(&doc)?)))
+                .collect::<Result<_>>()?,
+            Job::Search => search::index(self.site, &self.program_index)?,
+            Job::Sitemap => sitemap::pages(&self.site.urls, &self.sitemap_paths()),
             Job::Home => {
                 let programs = self.program_views();
-                let views = self.views(&self.listed);
-                let refs: Vec<&CredentialView> = views.iter().collect();
                 page(
                     urls::HOME_PAGE.into(),
-                    self.pages.home(&programs, &refs)?.into_bytes(),
+                    self.pages.home(&programs)?.into_bytes(),
                 )
             }
-            Job::Program(id) => {
-                let holders: Vec<&Credential> = self
-                    .listed
+            Job::Program(id, n) => {
+                let holders = &self.listings[id];
+                let page_size = self.site.config.directory.page_size as usize;
+                let pager = listing::pager(id, n, holders.len(), page_size, &self.letters[id]);
+                let program = self.program_view(&self.site.programs[id]);
+                let on_page = holders
                     .iter()
-                    .filter(|c| c.record.program == id)
+                    .skip((n - 1) * page_size)
+                    .take(page_size)
                     .copied()
-                    .collect();
-                let program = ProgramView::new(&self.site.programs[id], holders.len());
-                let views = self.views(&holders);
+                    .collect::<Vec<_>>();
+                let views = self.views(&on_page);
                 let refs: Vec<&CredentialView> = views.iter().collect();
-                page(
-                    urls::program_page(id),
-                    self.pages.program(&program, &refs)?.into_bytes(),
-                )
+                let path = urls::page_in(&urls::program_listing_dir(id, n));
+                let html = self.pages.program(&path, &program, &refs, &pager)?;
+                page(path, html.into_bytes())
             }
             Job::SiteFiles => self.site_files()?,
             Job::StatusList(purpose, list) => page(
@@ -161,8 +203,9 @@ impl<'a> Renderer<'a> {
                         "static file {path} contains the issuer's secret key: refusing to publish it"
                     );
                 }
-                // The site's own `_headers` is merged with credsite's in `site_files`.
-                if path == urls::HEADERS_FILE {
+                // The site's own `_headers` and `_redirects` are merged with credsite's
+                // in `site_files`.
+                if path == urls::HEADERS_FILE || path == urls::REDIRECTS_FILE {
                     Vec::new()
                 } else {
                     page(path.to_string(), bytes.to_vec())
@@ -171,20 +214,47 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// A credential's three files: the signed document, the page (which embeds the
-    /// document's exact text) and its QR code.
-    fn credential(&self, credential: &'a Credential) -> Result<[Page; 3]> {
+    /// A credential's two files: the signed document and the page, which embeds the
+    /// document's exact text and the QR code. A credential first published under
+    /// credsite 0.1's layout also gets a redirect page at its old address.
+    fn credential(&self, credential: &'a Credential) -> Result<Vec<Page>> {
         let signed = pretty(&self.signer.credential(credential)?)?;
-        let view = CredentialView::new(self.site, credential);
-        let id = credential.id();
+        let qr = qr::svg(&credential.page_url)?;
+        let view = CredentialView::new(self.site, credential, &qr);
         let page = self
             .pages
             .credential(&view, std::str::from_utf8(&signed)?)?;
-        Ok([
-            Page::new(urls::credential_json(id), signed),
-            Page::new(urls::credential_page(id), page.into_bytes()),
-            Page::new(urls::credential_qr(id), qr::svg(&credential.page_url)?),
-        ])
+        let mut pages = vec![
+            Page::new(urls::json_in(&credential.dir), signed),
+            Page::new(urls::page_in(&credential.dir), page.into_bytes()),
+        ];
+        if let Some(old) = &credential.moved_from {
+            let path = urls::page_in(old);
+            let target = format!("{}{}", urls::root_of(&path), credential.dir);
+            pages.push(Page::new(path, self.pages.redirect(&target)?));
+        }
+        Ok(pages)
+    }
+
+    /// The pages the sitemap lists: the public pages and listed holders' pages.
+    fn sitemap_paths(&self) -> Vec<String> {
+        let site = self.site;
+        let page_size = site.config.directory.page_size as usize;
+        let mut paths = vec![String::new(), urls::VERIFY_DIR.to_string()];
+        if site.config.statistics.enabled {
+            paths.push(urls::STATISTICS_DIR.to_string());
+        }
+        for (id, holders) in &self.listings {
+            let pages = holders.len().div_ceil(page_size).max(1);
+            paths.extend((1..=pages).map(|n| urls::program_listing_dir(id, n)));
+        }
+        paths.extend(
+            site.credentials
+                .iter()
+                .filter(|c| c.listed)
+                .map(|c| c.dir.clone()),
+        );
+        paths
     }
 
     /// The DID document, the not-found page and the hosts' configuration files.
@@ -221,6 +291,24 @@ impl<'a> Renderer<'a> {
             u64::from(site.config.status_list.ttl_days) * 24 * 60 * 60
         ));
         files.push(Page::new(urls::HEADERS_FILE, headers));
+        let mut redirects = statics
+            .get(urls::REDIRECTS_FILE)
+            .map(|own| String::from_utf8_lossy(own).into_owned() + "\n")
+            .unwrap_or_default();
+        let root = site.urls.host_root();
+        for credential in &site.credentials {
+            if let Some(old) = &credential.moved_from {
+                // The old folder's page is a redirect page; this sends everything else
+                // there (credential.json, qr.svg) to the new folder too.
+                redirects.push_str(&format!(
+                    "{root}{old}* {root}{}:splat 301\n",
+                    credential.dir
+                ));
+            }
+        }
+        if !redirects.is_empty() {
+            files.push(Page::new(urls::REDIRECTS_FILE, redirects));
+        }
         if !statics.contains_key(urls::NOJEKYLL_FILE) {
             files.push(Page::new(urls::NOJEKYLL_FILE, Vec::new()));
         }
@@ -231,28 +319,26 @@ impl<'a> Renderer<'a> {
         self.site
             .programs
             .values()
-            .map(|p| {
-                let holders = self
-                    .site
-                    .credentials
-                    .iter()
-                    .filter(|c| c.record.program == p.id)
-                    .count();
-                ProgramView::new(p, holders)
-            })
+            .map(|p| self.program_view(p))
             .collect()
+    }
+
+    fn program_view(&self, program: &'a crate::load::Program) -> ProgramView<'a> {
+        let holders = self.totals.get(program.id.as_str()).copied().unwrap_or(0);
+        let listed = self.listings.get(program.id.as_str()).map_or(0, Vec::len);
+        ProgramView::new(program, holders, listed)
     }
 
     fn views(&self, credentials: &[&'a Credential]) -> Vec<CredentialView<'a>> {
         credentials
             .iter()
-            .map(|c| CredentialView::new(self.site, c))
+            .map(|c| CredentialView::new(self.site, c, ""))
             .collect()
     }
 }
 
 /// Pretty JSON with a final newline.
-fn pretty(value: &Value) -> Result<Vec<u8>> {
+pub fn pretty(value: &Value) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value)?;
     bytes.push(b'\n');
     Ok(bytes)

@@ -18,6 +18,8 @@ pub struct Pages<'a> {
     issuer_for_credentials: String,
     /// The same for the verify page, one folder deep.
     issuer_for_verify: String,
+    /// What the home page's search script needs: program names and the lookup shards.
+    search_json: String,
 }
 
 /// The issuer's key as the in-page verifier reads it: the verification method the
@@ -40,7 +42,7 @@ pub fn embed_json(json: &str) -> String {
 
 impl<'a> Pages<'a> {
     /// Prepares page rendering for `site`, signed with `issuer`'s key.
-    pub fn new(site: &'a Site, issuer: &EmbeddedIssuer<'_>) -> Self {
+    pub fn new(site: &'a Site, issuer: &EmbeddedIssuer<'_>, lookup_digits: usize) -> Self {
         let mut base = Context::new();
         base.insert("site", &SiteView::new(site));
         base.insert("as_of", &site.as_of.to_string());
@@ -63,6 +65,17 @@ impl<'a> Pages<'a> {
             host_root: site.urls.host_root().to_string(),
             issuer_for_credentials: issuer_json(&urls::credential_page("x")),
             issuer_for_verify: issuer_json(urls::VERIFY_PAGE),
+            search_json: embed_json(
+                &serde_json::json!({
+                    "programs": site.programs.values().map(|p| &p.name).collect::<Vec<_>>(),
+                    "lookupDigits": lookup_digits,
+                    "firstKeyChars": super::search::FIRST_KEY_CHARS,
+                    "credentials": urls::CREDENTIALS_DIR,
+                    "names": format!("{}n/", urls::SEARCH_DIR),
+                    "lookup": format!("{}l/", urls::SEARCH_DIR),
+                })
+                .to_string(),
+            ),
         }
     }
 
@@ -76,11 +89,22 @@ impl<'a> Pages<'a> {
     /// The verification page of one credential, embedding `signed_json`, the exact
     /// text of its `credential.json`.
     pub fn credential(&self, view: &CredentialView<'_>, signed_json: &str) -> Result<String> {
-        let mut context = self.context(&urls::credential_page(view.id));
+        let mut context = self.context(&urls::page_in(view.path));
         context.insert("credential", view);
         context.insert("credential_json", &embed_json(signed_json));
         context.insert("issuer_json", &self.issuer_for_credentials);
-        self.render("credential.html", &context)
+        let html = self.render("credential.html", &context)?;
+        // Names the credential for `credsite recover-state`, whatever the theme: an
+        // unlisted credential's folder is a random slug, not its id. Ids are plain
+        // ASCII letters, digits, '-', '_' and '.', safe in an attribute.
+        Ok(html.replacen(
+            "<head>",
+            &format!(
+                "<head>\n<meta name=\"credsite-id\" content=\"{}\">",
+                view.id
+            ),
+            1,
+        ))
     }
 
     /// The public statistics page.
@@ -102,28 +126,35 @@ impl<'a> Pages<'a> {
         self.render("verify.html", &context)
     }
 
-    /// A program's page with its holders.
+    /// A page (at site path `path`) of a program's listing of holders.
     pub fn program(
         &self,
+        path: &str,
         program: &ProgramView<'_>,
         credentials: &[&CredentialView<'_>],
+        pager: &super::listing::PagerView,
     ) -> Result<String> {
-        let mut context = self.context(&urls::program_page(program.id));
+        let mut context = self.context(path);
         context.insert("program", program);
         context.insert("credentials", credentials);
+        context.insert("pager", pager);
         self.render("program.html", &context)
     }
 
-    /// The registry home page.
-    pub fn home(
-        &self,
-        programs: &[ProgramView<'_>],
-        credentials: &[&CredentialView<'_>],
-    ) -> Result<String> {
+    /// The registry home page: programs, counts and search.
+    pub fn home(&self, programs: &[ProgramView<'_>]) -> Result<String> {
         let mut context = self.context(urls::HOME_PAGE);
         context.insert("programs", programs);
-        context.insert("credentials", credentials);
+        context.insert("search_json", &self.search_json);
         self.render("index.html", &context)
+    }
+
+    /// A page that sends visitors of a credential's old address to `target`, a
+    /// relative link to its permanent folder.
+    pub fn redirect(&self, target: &str) -> Result<String> {
+        let mut context = self.base.clone();
+        context.insert("target", target);
+        self.render("redirect.html", &context)
     }
 
     /// The not-found page (served at any depth, so it links from the host root).

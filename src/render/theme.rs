@@ -13,7 +13,7 @@ use tera::Tera;
 use crate::walk::Hidden;
 
 /// The built-in default theme's templates, embedded from `themes/default/templates/`.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 9] = [
+pub const DEFAULT_TEMPLATES: [(&str, &str); 11] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -49,6 +49,14 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 9] = [
     (
         "verify-page.js",
         include_str!("../../themes/default/templates/verify-page.js"),
+    ),
+    (
+        "redirect.html",
+        include_str!("../../themes/default/templates/redirect.html"),
+    ),
+    (
+        "search.js",
+        include_str!("../../themes/default/templates/search.js"),
     ),
 ];
 

@@ -1,6 +1,8 @@
 //! What templates see: small serializable views of the site model, with every link
 //! ready-made from [`crate::urls`], so that themes never spell out a path.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use crate::config::Issuer;
@@ -91,11 +93,13 @@ pub struct ProgramView<'a> {
     pub body_html: String,
     /// How many credentials it has.
     pub holders: usize,
+    /// How many of them are listed in the directory.
+    pub listed: usize,
 }
 
 impl<'a> ProgramView<'a> {
     /// The view of `program`, with its description rendered.
-    pub fn new(program: &'a Program, holders: usize) -> Self {
+    pub fn new(program: &'a Program, holders: usize, listed: usize) -> Self {
         ProgramView {
             id: &program.id,
             path: urls::program_dir(&program.id),
@@ -107,6 +111,7 @@ impl<'a> ProgramView<'a> {
             accreditation: program.accreditation.as_ref(),
             body_html: super::markdown::render(&program.body),
             holders,
+            listed,
         }
     }
 }
@@ -153,8 +158,11 @@ pub struct CredentialView<'a> {
     pub page_url: &'a str,
     /// The signed document's file name, relative to the page.
     pub credential_file: &'static str,
-    /// The QR code's file name, relative to the page.
-    pub qr_file: &'static str,
+    /// The QR code of `page_url` as an SVG `data:` URL: the page shows it and offers
+    /// it for download without a file of its own.
+    pub qr: String,
+    /// Whether the holder is listed in the directory (an unlisted page is `noindex`).
+    pub listed: bool,
 }
 
 /// A link to another credential.
@@ -167,11 +175,11 @@ pub struct LinkView {
 }
 
 impl LinkView {
-    fn to(id: &str) -> Self {
-        LinkView {
+    fn to(site: &Site, id: &str) -> Option<Self> {
+        Some(LinkView {
             id: id.to_string(),
-            path: urls::credential_dir(id),
-        }
+            path: site.credential(id)?.dir.clone(),
+        })
     }
 }
 
@@ -198,8 +206,8 @@ pub struct EvidenceView<'a> {
 }
 
 impl<'a> CredentialView<'a> {
-    /// The view of `credential`.
-    pub fn new(site: &'a Site, credential: &'a Credential) -> Self {
+    /// The view of `credential`, with its QR code `qr_svg` (empty in listings).
+    pub fn new(site: &'a Site, credential: &'a Credential, qr_svg: &str) -> Self {
         let record = &credential.record;
         let program = site.program_of(credential);
         let lifecycle = &credential.lifecycle;
@@ -223,8 +231,14 @@ impl<'a> CredentialView<'a> {
             status_label: credential.status.label(),
             status_date,
             status_reason: withdrawn.map(|e| e.reason.as_str()),
-            replaced_by: credential.replaced_by.as_deref().map(LinkView::to),
-            replaces: record.replaces.as_ref().map(|(id, _)| LinkView::to(id)),
+            replaced_by: credential
+                .replaced_by
+                .as_deref()
+                .and_then(|id| LinkView::to(site, id)),
+            replaces: record
+                .replaces
+                .as_ref()
+                .and_then(|(id, _)| LinkView::to(site, id)),
             history: lifecycle
                 .events
                 .iter()
@@ -241,7 +255,12 @@ impl<'a> CredentialView<'a> {
             }),
             page_url: &credential.page_url,
             credential_file: urls::CREDENTIAL_FILE,
-            qr_file: urls::QR_FILE,
+            qr: if qr_svg.is_empty() {
+                String::new()
+            } else {
+                format!("data:image/svg+xml;base64,{}", STANDARD.encode(qr_svg))
+            },
+            listed: credential.listed,
         }
     }
 }

@@ -7,6 +7,10 @@
 //!   status, allocated at random among the free slots (W3C Bitstring Status List v1.0
 //!   recommends random allocation, so that a slot says nothing about the holder);
 //! - the salt of its hashed holder email (random; OB 3.0 publishes it beside the hash);
+//! - its permanent folder on the site (`c/<shard>/<slug>/`, see [`crate::urls`]):
+//!   the slug is the id of a listed holder's credential, and random for an unlisted
+//!   one, so that unlisted pages cannot be found by counting through ids. Once
+//!   published, a folder never changes, even if the holder is later (un)listed;
 //! - the digest of its signed content, so that a later change of a program text or a
 //!   record is caught instead of being signed silently (see [`crate::vc::sign`]).
 //!
@@ -41,8 +45,12 @@ pub const STATUS_LIST_SIZE: u32 = 131_072;
 /// slots, so that a list never gets crowded and a random free slot is always easy to
 /// find, and each slot stays one among many possible ones.
 pub const STATUS_LIST_FILL: u32 = STATUS_LIST_SIZE / 2;
-/// The format version this code reads and writes.
-const VERSION: u32 = 1;
+/// The format version this code writes. Version 1 (credsite 0.1) had no folders: its
+/// credentials were published under `credentials/<id>/`, and are moved (with
+/// redirects from their old address) when it is read.
+const VERSION: u32 = 2;
+/// Random bytes in an unlisted credential's slug: 96 bits, which nobody can guess.
+const SLUG_BYTES: usize = 12;
 const ABOUT: &str = "credsite site state: written by credsite, commit it with the site, never edit it by hand. It holds no secrets.";
 
 /// Values fixed forever for one credential. Fields are in alphabetical order, so the
@@ -53,6 +61,13 @@ pub struct CredentialState {
     /// SHA-256 (hex) of the credential's canonical signed content, once it was signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// Where credsite 0.1 published it, when it was: its old folder redirects to
+    /// `path`, and its signed `id` keeps the old address (an id never changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
+    /// Its permanent folder, a site path such as `c/e8/cdpp-1/`.
+    #[serde(default)]
+    pub path: String,
     /// The salt of the hashed holder email: 16 random bytes, hex.
     pub salt: String,
     /// The credential's slot in its status list, from 0.
@@ -124,12 +139,15 @@ impl State {
     pub fn parse(text: &str) -> Result<State, Diagnostic> {
         let shown = Path::new(STATE_FILE);
         let hint = "restore the file from version control (git checkout credsite.state.json); if it is lost, see \"Site state\" in the README";
-        let state: State = serde_json::from_str(text).map_err(|e| {
+        let mut state: State = serde_json::from_str(text).map_err(|e| {
             Diagnostic::new(shown, format!("cannot read the site state: {e}"))
                 .line(e.line())
                 .hint(hint)
         })?;
         let problem = |message: String| Diagnostic::new(shown, message).hint(hint);
+        if state.version == 1 {
+            state.migrate_from_1();
+        }
         if state.version != VERSION {
             return Err(problem(format!(
                 "state format version {} is not the version {VERSION} this credsite reads",
@@ -146,7 +164,13 @@ impl State {
         for (id, entry) in &state.credentials {
             let salt_ok =
                 entry.salt.len() == 32 && entry.salt.bytes().all(|b| b.is_ascii_hexdigit());
-            if !salt_ok || entry.status_list == 0 || entry.status_index >= STATUS_LIST_SIZE {
+            let path_ok = urls::credential_slug_of(&urls::json_in(&entry.path))
+                .is_some_and(|slug| entry.path == urls::credential_dir(slug));
+            if !salt_ok
+                || !path_ok
+                || entry.status_list == 0
+                || entry.status_index >= STATUS_LIST_SIZE
+            {
                 return Err(problem(format!(
                     "the entry of credential \"{id}\" is damaged"
                 )));
@@ -161,6 +185,16 @@ impl State {
         Ok(state)
     }
 
+    /// Gives every credential of a version 1 state its permanent folder, and notes
+    /// the `credentials/<id>/` folder it was published in, which now redirects.
+    fn migrate_from_1(&mut self) {
+        for (id, entry) in &mut self.credentials {
+            entry.path = urls::credential_dir(id);
+            entry.moved_from = Some(urls::legacy_credential_dir(id));
+        }
+        self.version = VERSION;
+    }
+
     /// Refuses to allocate anew for a credential that has no entry but is already
     /// published in `out` (the state was lost or replaced): its salt and status slot
     /// are in the published credential, and a new allocation would silently change it.
@@ -168,7 +202,10 @@ impl State {
         let problems: Vec<Diagnostic> = records
             .iter()
             .filter(|r| !self.credentials.contains_key(&r.id))
-            .filter(|r| out.join(urls::credential_json(&r.id)).is_file())
+            .filter(|r| {
+                out.join(urls::credential_json(&r.id)).is_file()
+                    || out.join(urls::json_in(&urls::legacy_credential_dir(&r.id))).is_file()
+            })
             .map(|r| {
                 Diagnostic::new(
                     &r.origin.path,
@@ -191,18 +228,26 @@ impl State {
         }
     }
 
-    /// Gives every id in `ids` that has no entry yet its salt and status-list slot.
-    /// Returns how many entries were added.
-    pub fn allocate<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> Result<usize> {
-        let new: Vec<&str> = ids
+    /// Gives every credential in `ids` that has no entry yet its folder, salt and
+    /// status-list slot; each comes with whether its holder is listed (an unlisted
+    /// one gets a random slug). Returns how many entries were added.
+    pub fn allocate<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = (&'a str, bool)>,
+    ) -> Result<usize> {
+        let new: Vec<(&str, bool)> = ids
             .into_iter()
-            .filter(|id| !self.credentials.contains_key(*id))
+            .filter(|(id, _)| !self.credentials.contains_key(*id))
             .collect();
         if new.is_empty() {
             return Ok(0);
         }
         let mut salts = vec![0u8; 16 * new.len()];
         random(&mut salts)?;
+        let unlisted = new.iter().filter(|(_, listed)| !listed).count();
+        let mut slugs = vec![0u8; SLUG_BYTES * unlisted];
+        random(&mut slugs)?;
+        let mut slugs = slugs.chunks_exact(SLUG_BYTES);
         let mut list = self
             .credentials
             .values()
@@ -214,12 +259,19 @@ impl State {
         while !remaining.is_empty() {
             let slots = self.free_slots(list, remaining.len())?;
             let (now, later) = remaining.split_at(slots.len());
-            for (id, index) in now.iter().zip(slots) {
+            for ((id, listed), index) in now.iter().zip(slots) {
                 let salt = salts.next().expect("one salt per new id");
+                let slug = if *listed {
+                    (*id).to_string()
+                } else {
+                    hex::encode(slugs.next().expect("one slug per unlisted id"))
+                };
                 self.credentials.insert(
                     (*id).to_string(),
                     CredentialState {
                         digest: None,
+                        moved_from: None,
+                        path: urls::credential_dir(&slug),
                         salt: hex::encode(salt),
                         status_index: index,
                         status_list: list,
@@ -350,12 +402,57 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn listed<'a>(ids: impl IntoIterator<Item = &'a str>) -> impl Iterator<Item = (&'a str, bool)> {
+        ids.into_iter().map(|id| (id, true))
+    }
+
+    #[test]
+    fn listed_credentials_are_found_by_id_and_unlisted_ones_by_a_random_slug() {
+        let mut state = State::new();
+        state
+            .allocate([("a-1", true), ("a-2", false), ("a-3", false)])
+            .unwrap();
+        assert_eq!(state.credentials["a-1"].path, urls::credential_dir("a-1"));
+        let hidden = &state.credentials["a-2"].path;
+        assert!(!hidden.contains("a-2"), "{hidden}");
+        let json = urls::json_in(hidden);
+        let slug = urls::credential_slug_of(&json).unwrap();
+        assert_eq!(slug.len(), 2 * SLUG_BYTES);
+        assert_ne!(hidden, &state.credentials["a-3"].path);
+        assert!(State::parse(&state.to_text().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_version_1_state_moves_its_credentials_and_remembers_where_they_were() {
+        let v1 = format!(
+            "{{\"credentials\": {{\"cdpp-1\": {{\"salt\": \"{}\", \"status_index\": 7, \"status_list\": 1}}}}, \"keys\": [], \"status_list_size\": {STATUS_LIST_SIZE}, \"version\": 1}}",
+            "ab".repeat(16)
+        );
+        let state = State::parse(&v1).unwrap();
+        let entry = &state.credentials["cdpp-1"];
+        assert_eq!(entry.path, urls::credential_dir("cdpp-1"));
+        assert_eq!(entry.moved_from.as_deref(), Some("credentials/cdpp-1/"));
+        assert_eq!(entry.status_index, 7);
+        let text = state.to_text().unwrap();
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert_eq!(State::parse(&text).unwrap().credentials, state.credentials);
+    }
+
+    #[test]
+    fn a_folder_outside_the_scheme_is_refused() {
+        let mut state = State::new();
+        state.allocate(listed(["a"])).unwrap();
+        state.credentials.get_mut("a").unwrap().path = "../../etc/".into();
+        let err = State::parse(&state.to_text().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("is damaged"), "{err}");
+    }
+
     #[test]
     fn allocates_each_credential_once_and_keeps_it() {
         let mut state = State::new();
-        assert_eq!(state.allocate(["a", "b", "c"]).unwrap(), 3);
+        assert_eq!(state.allocate(listed(["a", "b", "c"])).unwrap(), 3);
         let before = state.credentials.clone();
-        assert_eq!(state.allocate(["c", "b", "a", "d"]).unwrap(), 1);
+        assert_eq!(state.allocate(listed(["c", "b", "a", "d"])).unwrap(), 1);
         for (id, entry) in &before {
             assert_eq!(&state.credentials[id], entry, "{id} changed");
         }
@@ -373,7 +470,9 @@ mod tests {
     fn a_list_half_full_continues_in_the_next_one() {
         let mut state = State::new();
         let ids: Vec<String> = (0..STATUS_LIST_FILL + 5).map(|i| format!("c{i}")).collect();
-        state.allocate(ids.iter().map(String::as_str)).unwrap();
+        state
+            .allocate(listed(ids.iter().map(String::as_str)))
+            .unwrap();
         let second = state
             .credentials
             .values()
@@ -381,7 +480,9 @@ mod tests {
             .count();
         assert_eq!(second, 5);
         let more: Vec<String> = (0..3).map(|i| format!("d{i}")).collect();
-        state.allocate(more.iter().map(String::as_str)).unwrap();
+        state
+            .allocate(listed(more.iter().map(String::as_str)))
+            .unwrap();
         assert!(more.iter().all(|id| state.credentials[id].status_list == 2));
         assert!(State::parse(&state.to_text().unwrap()).is_ok());
     }
@@ -389,14 +490,14 @@ mod tests {
     #[test]
     fn round_trips_one_line_per_credential() {
         let mut state = State::new();
-        state.allocate(["b", "a"]).unwrap();
+        state.allocate(listed(["b", "a"])).unwrap();
         state.credentials.get_mut("a").unwrap().digest = Some("00".repeat(32));
         assert!(state.record_key("z6MkOne", d("2026-01-01")));
         assert!(!state.record_key("z6MkOne", d("2026-02-01")));
         let text = state.to_text().unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[3].starts_with("    \"a\": {\"digest\":"), "{text}");
-        assert!(lines[4].starts_with("    \"b\": {\"salt\":"), "{text}");
+        assert!(lines[4].starts_with("    \"b\": {\"path\":"), "{text}");
         let back = State::parse(&text).unwrap();
         assert_eq!(back.credentials, state.credentials);
         assert_eq!(back.keys, state.keys);
@@ -407,7 +508,7 @@ mod tests {
     #[test]
     fn refuses_a_damaged_state() {
         let mut state = State::new();
-        state.allocate(["a", "b"]).unwrap();
+        state.allocate(listed(["a", "b"])).unwrap();
         let b = state.credentials["b"].clone();
         let a = state.credentials.get_mut("a").unwrap();
         a.status_index = b.status_index;
@@ -425,7 +526,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(State::load(dir.path()).unwrap().credentials.is_empty());
         let mut state = State::new();
-        state.allocate(["x"]).unwrap();
+        state.allocate(listed(["x"])).unwrap();
         state.save(dir.path()).unwrap();
         assert_eq!(
             State::load(dir.path()).unwrap().credentials,

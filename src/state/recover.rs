@@ -28,37 +28,61 @@ pub struct Recovered {
     pub keys: usize,
 }
 
+/// The credential id a credential page names in its `credsite-id` meta element (an
+/// unlisted credential's folder is a random slug, not its id).
+fn page_credential_id(folder: &Path) -> Result<Option<String>> {
+    let page = folder.join("index.html");
+    let Ok(html) = fs::read_to_string(&page) else {
+        return Ok(None);
+    };
+    let marker = "<meta name=\"credsite-id\" content=\"";
+    let Some(start) = html.find(marker).map(|at| at + marker.len()) else {
+        return Ok(None);
+    };
+    let id = html[start..].split('"').next().unwrap_or_default();
+    if !crate::ids::is_valid_id(id) {
+        bail!("{}: names an invalid credential id {id:?}", page.display());
+    }
+    Ok(Some(id.to_string()))
+}
+
 /// Rebuilds the state from the built site in `public`. Keys get `as_of` as their
 /// first day (the DID document does not say when a key became active).
 pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Recovered> {
-    let dir = public.join(urls::CREDENTIALS_DIR);
     let mut found = Vec::new();
-    let entries = fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
-        let id = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path().join(urls::CREDENTIAL_FILE);
+    for (folder, slug) in crate::walk::credential_folders(public)? {
+        let path = folder.join(urls::CREDENTIAL_FILE);
         if !path.is_file() {
             continue;
         }
         let doc = read_json(&path)?;
-        if doc
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(urls::credential_id_of)
-            != Some(&id)
-        {
-            bail!("{}: its id does not name folder {id}", path.display());
+        let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
+        if urls::credential_slug_of(own) != Some(&slug) {
+            bail!("{}: its id does not name folder {slug}", path.display());
         }
+        let id = page_credential_id(&folder)?.unwrap_or_else(|| slug.clone());
+        let moved_from = own
+            .contains(&format!("/{}", urls::LEGACY_CREDENTIALS_DIR))
+            .then(|| urls::legacy_credential_dir(&slug));
         let slot = slot_of(&doc, &path)?;
-        found.push((id, salt_of(&doc, &path)?, slot, digest_of(doc)?));
+        let dir = urls::credential_dir(&slug);
+        found.push((
+            id,
+            dir,
+            moved_from,
+            salt_of(&doc, &path)?,
+            slot,
+            digest_of(doc)?,
+        ));
     }
     found.sort();
 
     let mut state = State::new();
-    state.allocate(found.iter().map(|(id, _, _, _)| id.as_str()))?;
-    for (id, salt, slot, digest) in &found {
+    state.allocate(found.iter().map(|(id, ..)| (id.as_str(), true)))?;
+    for (id, dir, moved_from, salt, slot, digest) in &found {
         let entry = state.credentials.get_mut(id).expect("allocated above");
+        entry.path = dir.clone();
+        entry.moved_from = moved_from.clone();
         entry.digest = Some(digest.clone());
         if let Some(salt) = salt {
             entry.salt = salt.clone();

@@ -1,9 +1,21 @@
-//! `feed.json`: a JSON Feed 1.1 of every credential, newest first, signed with the
-//! same `eddsa-jcs-2022` proof as the credentials.
+//! The signed feed: a JSON Feed 1.1 of every credential and status event, in pages.
+//!
+//! `feed.json` is the newest page; `next_url` leads to older pages, `feed/N.json`,
+//! numbered from 1 (the oldest). An archive page holds exactly [`ITEMS_PER_PAGE`]
+//! items, so it never changes once full, and is byte-identical from build to build.
+//! Every page is signed with the same `eddsa-jcs-2022` proof as the credentials, and
+//! every page but the first names the page before it with its SHA-256 (of its
+//! JCS form, proof included) under `_credsite.previous`: a hash chain, so that
+//! history cannot be rewritten without every later page changing. `credsite verify`
+//! walks and checks the whole chain.
+//!
+//! Items name the holder only when the holder is listed; for the others the feed
+//! says `[texts] unlisted_holder`.
 
 use anyhow::Result;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 use super::credential::valid_until_time;
 use super::texts::SignedTexts;
@@ -12,49 +24,69 @@ use crate::load::status::Event;
 use crate::site::{Credential, Site};
 use crate::urls;
 
-/// The unsigned feed. Items are ordered by issue date, newest first, then by id.
-pub fn unsigned(site: &Site, texts: &SignedTexts) -> Result<Value> {
-    let config = &site.config;
-    let mut credentials: Vec<&Credential> = site.credentials.iter().collect();
-    credentials.sort_by(|a, b| {
-        b.record
-            .issued
-            .cmp(&a.record.issued)
-            .then_with(|| a.id().cmp(b.id()))
-    });
-    let issued = credentials
-        .par_iter()
-        .map(|credential| item(site, credential, texts))
-        .collect::<Result<Vec<Value>>>()?;
-    // Status events, newest first, ahead of the issues: subscribers learn of a
-    // revocation as of the day it took effect.
-    let mut events: Vec<(&Credential, usize, &Event)> = site
+/// Items per page: about 700 KB of JSON, under the 1 MB a feed reader expects.
+pub const ITEMS_PER_PAGE: usize = 1000;
+
+/// Every item of the feed, oldest first: issues and status events, by date, then id.
+pub fn items(site: &Site, texts: &SignedTexts) -> Result<Vec<Value>> {
+    let unlisted = texts.render("unlisted_holder", &[])?;
+    let mut items = site
         .credentials
-        .iter()
-        .flat_map(|c| {
-            c.lifecycle
-                .events
-                .iter()
-                .enumerate()
-                .map(move |(i, e)| (c, i, e))
+        .par_iter()
+        .map(|credential| {
+            let holder = if credential.listed {
+                credential.record.holder_name.as_str()
+            } else {
+                unlisted.as_str()
+            };
+            let mut items = vec![item(site, credential, holder, texts)?];
+            for (n, event) in credential.lifecycle.events.iter().enumerate() {
+                items.push(event_item(site, credential, holder, n, event, texts)?);
+            }
+            Ok(items)
         })
-        .collect();
-    events.sort_by(|a, b| {
-        b.2.date
-            .cmp(&a.2.date)
-            .then_with(|| a.0.id().cmp(b.0.id()))
-            .then(a.1.cmp(&b.1))
+        .collect::<Result<Vec<Vec<Value>>>>()?
+        .into_iter()
+        .flatten()
+        .collect::<Vec<Value>>();
+    items.par_sort_by(|a, b| {
+        let key = |v: &Value| {
+            (
+                v["date_published"].as_str().unwrap_or_default().to_string(),
+                v["id"].as_str().unwrap_or_default().to_string(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
-    let mut items = events
-        .iter()
-        .map(|(credential, n, event)| event_item(site, credential, *n, event, texts))
-        .collect::<Result<Vec<Value>>>()?;
-    items.extend(issued);
-    items.sort_by(|a, b| {
-        b["date_published"]
-            .as_str()
-            .cmp(&a["date_published"].as_str())
-    });
+    Ok(items)
+}
+
+/// The page before another one in the chain: its URL and digest.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// Its absolute URL.
+    pub url: String,
+    /// `sha256:` + hex of the SHA-256 of its JCS form.
+    pub digest: String,
+}
+
+/// The digest a page's successor holds: SHA-256 of the signed page's JCS form.
+pub fn digest(signed: &Value) -> Result<String> {
+    let canonical = serde_json_canonicalizer::to_vec(signed)?;
+    Ok(format!("sha256:{}", hex::encode(Sha256::digest(canonical))))
+}
+
+/// One unsigned page at site path `path` with `items` (oldest first; the page lists
+/// them newest first), linking to the older page `next` and chained to `previous`.
+pub fn page(
+    site: &Site,
+    texts: &SignedTexts,
+    path: &str,
+    items: &[Value],
+    next: Option<&str>,
+    previous: Option<&Link>,
+) -> Result<Value> {
+    let config = &site.config;
     let mut feed = Map::new();
     feed.insert("version".into(), "https://jsonfeed.org/version/1.1".into());
     feed.insert(
@@ -64,7 +96,10 @@ pub fn unsigned(site: &Site, texts: &SignedTexts) -> Result<Value> {
             .into(),
     );
     feed.insert("home_page_url".into(), site.urls.home().into());
-    feed.insert("feed_url".into(), site.urls.absolute(urls::FEED).into());
+    feed.insert("feed_url".into(), site.urls.absolute(path).into());
+    if let Some(next) = next {
+        feed.insert("next_url".into(), site.urls.absolute(next).into());
+    }
     if !config.description.is_empty() {
         feed.insert("description".into(), config.description.clone().into());
     }
@@ -72,11 +107,37 @@ pub fn unsigned(site: &Site, texts: &SignedTexts) -> Result<Value> {
         "authors".into(),
         json!([{"name": config.issuer.name, "url": site.issuer_url}]),
     );
-    feed.insert("items".into(), Value::Array(items));
+    if let Some(previous) = previous {
+        feed.insert(
+            "_credsite".into(),
+            json!({"previous": {"url": previous.url, "digest": previous.digest}}),
+        );
+    }
+    feed.insert(
+        "items".into(),
+        Value::Array(items.iter().rev().cloned().collect()),
+    );
     Ok(Value::Object(feed))
 }
 
-fn item(site: &Site, credential: &Credential, texts: &SignedTexts) -> Result<Value> {
+/// A page's proof `created`: its newest item's date (never the clock), if any.
+pub fn created(items: &[Value]) -> Option<String> {
+    items
+        .iter()
+        .filter_map(|item| item["date_published"].as_str())
+        .max()
+        .map(str::to_string)
+}
+
+/// The site paths of the feed's pages for `items` items, oldest archive page first,
+/// `feed.json` last.
+pub fn page_paths(items: usize) -> Vec<String> {
+    let mut paths: Vec<String> = (1..=items / ITEMS_PER_PAGE).map(urls::feed_page).collect();
+    paths.push(urls::FEED.to_string());
+    paths
+}
+
+fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts) -> Result<Value> {
     let record = &credential.record;
     let program = site.program_of(credential);
     let issued = record.issued.to_string();
@@ -85,7 +146,7 @@ fn item(site: &Site, credential: &Credential, texts: &SignedTexts) -> Result<Val
         .map(|d| d.to_string())
         .unwrap_or_default();
     let values = [
-        ("holder", record.holder_name.as_str()),
+        ("holder", holder),
         ("program", &program.name),
         ("issued", &issued),
         ("valid_until", &valid_until),
@@ -100,11 +161,12 @@ fn item(site: &Site, credential: &Credential, texts: &SignedTexts) -> Result<Val
     if let Some(until) = credential.valid_until {
         ext.insert("valid_until".into(), valid_until_time(until).into());
     }
-    if let Some((old, _)) = &record.replaces {
-        ext.insert(
-            "replaces".into(),
-            site.urls.absolute(&urls::credential_json(old)).into(),
-        );
+    if let Some(old) = record
+        .replaces
+        .as_ref()
+        .and_then(|(old, _)| site.credential(old))
+    {
+        ext.insert("replaces".into(), old.json_url.clone().into());
     }
     Ok(json!({
         "id": credential.json_url,
@@ -121,6 +183,7 @@ fn item(site: &Site, credential: &Credential, texts: &SignedTexts) -> Result<Val
 fn event_item(
     site: &Site,
     credential: &Credential,
+    holder: &str,
     n: usize,
     event: &Event,
     texts: &SignedTexts,
@@ -128,7 +191,7 @@ fn event_item(
     let program = site.program_of(credential);
     let date = event.date.to_string();
     let values = [
-        ("holder", credential.record.holder_name.as_str()),
+        ("holder", holder),
         ("program", &program.name),
         ("action", event.action.as_str()),
         ("date", &date),
@@ -147,19 +210,4 @@ fn event_item(
             "reason": event.reason,
         },
     }))
-}
-
-/// The proof's `created`: the newest issue or event date (never the clock), or none
-/// for an empty feed.
-pub fn created(site: &Site) -> Option<String> {
-    site.credentials
-        .iter()
-        .map(|c| c.record.issued)
-        .chain(
-            site.credentials
-                .iter()
-                .flat_map(|c| c.lifecycle.events.iter().map(|e| e.date)),
-        )
-        .max()
-        .map(date_time)
 }

@@ -179,12 +179,38 @@ impl<'a> Signer<'a> {
             .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
     }
 
-    /// The signed feed.
-    pub fn feed(&self) -> Result<Value> {
-        let created = feed::created(self.site);
-        let unsigned = feed::unsigned(self.site, &self.texts)?;
-        proof::sign(unsigned, &self.issuer.key, &self.method, created.as_deref())
-            .context("cannot sign the feed")
+    /// The signed feed's pages, as (site path, page), oldest first: each archive page
+    /// is signed and chained to the one before it (see [`feed`]).
+    pub fn feed(&self) -> Result<Vec<(String, Value)>> {
+        let items = feed::items(self.site, &self.texts)?;
+        let paths = feed::page_paths(items.len());
+        let mut pages = Vec::with_capacity(paths.len());
+        let mut previous: Option<feed::Link> = None;
+        let mut created = None;
+        for (n, path) in paths.iter().enumerate() {
+            let start = n * feed::ITEMS_PER_PAGE;
+            let chunk = &items[start..(start + feed::ITEMS_PER_PAGE).min(items.len())];
+            let next = n.checked_sub(1).map(|older| paths[older].as_str());
+            let unsigned =
+                feed::page(self.site, &self.texts, path, chunk, next, previous.as_ref())?;
+            created = feed::created(chunk).or(created);
+            let signed = proof::sign(unsigned, &self.issuer.key, &self.method, created.as_deref())
+                .with_context(|| format!("cannot sign the feed page {path}"))?;
+            previous = Some(feed::Link {
+                url: self.site.urls.absolute(path),
+                digest: feed::digest(&signed)?,
+            });
+            pages.push((path.clone(), signed));
+        }
+        Ok(pages)
+    }
+
+    /// The signed deployment manifest (see [`crate::output::manifest`]), dated the
+    /// build date: it lists the status lists, which are made for that day.
+    pub fn manifest(&self, unsigned: Value) -> Result<Value> {
+        let created = date_time(self.site.as_of);
+        proof::sign(unsigned, &self.issuer.key, &self.method, Some(&created))
+            .context("cannot sign the manifest")
     }
 
     /// Ends signing: fails if an issued credential's content changed without

@@ -70,11 +70,10 @@ def main() -> int:
         if expected.get(cid, ("?",))[0] != "valid":
             print(f"{cid}: not a valid credential of the example site", file=sys.stderr)
             return 2
-        page_dir = public / "credentials" / cid
+        page_dir = public / bl.cred_path(cid)
         html_bytes = (page_dir / "index.html").read_bytes()
         css_bytes = (public / "style.css").read_bytes()
         others = {
-            "qr.svg (not counted)": page_dir / "qr.svg",
             "logo.svg": public / "logo.svg",
             "credential.json": page_dir / "credential.json",
             ".well-known/did.json": public / ".well-known" / "did.json",
@@ -84,7 +83,7 @@ def main() -> int:
         other_sizes = {name: p.stat().st_size for name, p in others.items() if p.exists()}
 
         with bl.SiteServer(public) as server, bl.Browser() as browser:
-            url = server.url(f"credentials/{cid}/")
+            url = server.url(bl.cred_path(cid))
             chromium = browser.call("Browser.getVersion")["product"]
             print(f"{chromium}, headless, {args.n} loads of {url} "
                   f"(each in a fresh browser context), CPU throttling x{args.cpu_throttle:g}, "

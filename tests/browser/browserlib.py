@@ -60,6 +60,13 @@ class SetupError(RuntimeError):
     """Something the browser tests need is missing (Chromium, the credsite binary)."""
 
 
+def cred_path(cid: str) -> str:
+    """The site path of the folder of the listed credential `cid`, as credsite's URL
+    scheme makes it (src/urls.rs): c/<first two hex digits of SHA-256(id)>/<id>/."""
+    import hashlib
+    return f"c/{hashlib.sha256(cid.encode()).hexdigest()[:2]}/{cid}/"
+
+
 def today() -> str:
     """The machine's UTC date: the browser judges dates by its own clock, so the site
     is built for the same day (never $SOURCE_DATE_EPOCH)."""
@@ -568,7 +575,7 @@ def expected_verdicts(site_root: Path, public: Path, on: Optional[str] = None
         else:
             raise ValueError(f"status.csv: unknown action {action!r}")
     out: dict[str, tuple[str, str]] = {}
-    for page in sorted((public / "credentials").glob("*/index.html")):
+    for page in sorted((public / "c").glob("*/*/index.html")):
         cid = page.parent.name
         doc = json.loads((page.parent / "credential.json").read_text(encoding="utf-8"))
         valid_from = parse_time(doc["validFrom"])

@@ -41,7 +41,7 @@ def holder_name(credential: dict) -> str:
 
 def forge(public: Path, cid: str, new_name: str) -> None:
     """Changes the holder's name everywhere on one credential's page and in its file."""
-    folder = public / "credentials" / cid
+    folder = public / bl.cred_path(cid)
     old = holder_name(json.loads((folder / "credential.json").read_text(encoding="utf-8")))
     for name in ("index.html", "credential.json"):
         path = folder / name
@@ -66,10 +66,10 @@ def main() -> int:
         forge(forged, FORGED_ID, FORGED_NAME)
         with bl.Browser(window=(WIDTH, 1600)) as browser:
             with bl.SiteServer(public) as server:
-                jobs = [(shot, server.url(f"credentials/{cid}/"), want) for shot, cid, want in plan]
+                jobs = [(shot, server.url(bl.cred_path(cid)), want) for shot, cid, want in plan]
                 take(browser, jobs, out)
             with bl.SiteServer(forged) as server:
-                take(browser, [("invalid", server.url(f"credentials/{FORGED_ID}/"), "invalid")], out)
+                take(browser, [("invalid", server.url(bl.cred_path(FORGED_ID)), "invalid")], out)
     return 0
 
 

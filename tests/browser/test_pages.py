@@ -173,7 +173,7 @@ class ExampleSitePages(unittest.TestCase):
         key = did["verificationMethod"][0]["publicKeyMultibase"]
         for cid in self.fx.expected:
             with self.subTest(credential=cid):
-                folder = self.fx.public / "credentials" / cid
+                folder = self.fx.public / bl.cred_path(cid)
                 page = (folder / "index.html").read_text(encoding="utf-8")
                 a, b = bl.embedded_json_span(page, "credsite-credential")
                 self.assertNotIn("<", page[a:b])
@@ -187,7 +187,7 @@ class ExampleSitePages(unittest.TestCase):
 
     def test_every_credential_page_reaches_its_expected_verdict(self) -> None:
         exp = self.fx.expected
-        results = {cid: verdict_of(self.fx.server.url(f"credentials/{cid}/")) for cid in exp}
+        results = {cid: verdict_of(self.fx.server.url(bl.cred_path(cid))) for cid in exp}
         got = {cid: r["verdict"] for cid, r in results.items()}
         print(f"\n    verdicts of {len(got)} pages: "
               + ", ".join(f"{v} {list(got.values()).count(v)}" for v in bl.VERDICTS), end=" ")
@@ -207,10 +207,10 @@ class ExampleSitePages(unittest.TestCase):
     def test_a_page_fetches_its_file_the_did_document_and_the_status_lists(self) -> None:
         cid = self.fx.ids_with("valid")[0]
         with bl.SiteServer(self.fx.public) as server:
-            r = verdict_of(server.url(f"credentials/{cid}/"))
+            r = verdict_of(server.url(bl.cred_path(cid)))
             asked = set(server.requests)
         self.assertEqual(r["verdict"], "valid", describe(r))
-        for path in (f"/credentials/{cid}/credential.json", "/.well-known/did.json",
+        for path in (f"/{bl.cred_path(cid)}credential.json", "/.well-known/did.json",
                      "/status/revocation-1.json", "/status/suspension-1.json"):
             self.assertIn(path, asked, f"the page never fetched {path}")
         self.assertIn("Key confirmed", step(r, STEP_KEY)["text"])
@@ -220,7 +220,7 @@ class ExampleSitePages(unittest.TestCase):
         embedded in the page, which the page says is not confirmed online, and the
         status cannot be known (unknown), never invalid."""
         cid = self.fx.ids_with("valid")[0]
-        page = self.fx.public / "credentials" / cid / "index.html"
+        page = self.fx.public / bl.cred_path(cid) / "index.html"
         r = verdict_of(page.as_uri())
         self.assertEqual(r["verdict"], "unknown", describe(r))
         self.assertEqual(step(r, STEP_SIGNATURE)["outcome"], "ok", describe(r))
@@ -259,7 +259,7 @@ class VerifyPage(unittest.TestCase):
 
     def credential_text(self, verdict: str) -> str:
         cid = self.fx.ids_with(verdict)[0]
-        return (self.fx.public / "credentials" / cid / "credential.json").read_text(
+        return (self.fx.public / bl.cred_path(cid) / "credential.json").read_text(
             encoding="utf-8")
 
     def test_pasted_credentials(self) -> None:
@@ -301,14 +301,14 @@ class TamperedCopies(unittest.TestCase):
     def test_changed_credential_json_beside_the_page_is_invalid(self) -> None:
         site = self.copy("file-changed")
         cid, control = self.valid[0], self.valid[2]
-        path = site / "credentials" / cid / "credential.json"
+        path = site / bl.cred_path(cid) / "credential.json"
         before = path.read_text(encoding="utf-8")
         after = change_one_char(before, *name_span(before))
         self.assertEqual(sum(a != b for a, b in zip(before, after)), 1)
         path.write_text(after, encoding="utf-8")
         with bl.SiteServer(site) as server:
-            r = verdict_of(server.url(f"credentials/{cid}/"))
-            ok = verdict_of(server.url(f"credentials/{control}/"))
+            r = verdict_of(server.url(bl.cred_path(cid)))
+            ok = verdict_of(server.url(bl.cred_path(control)))
         self.assertEqual(r["verdict"], "invalid", describe(r))
         self.assertEqual(step(r, STEP_COPY)["outcome"], "fail", describe(r))
         self.assertEqual(ok["verdict"], "valid", "an untouched page of the same copy")
@@ -316,7 +316,7 @@ class TamperedCopies(unittest.TestCase):
     def test_changed_embedded_credential_is_invalid(self) -> None:
         site = self.copy("embedded-changed")
         cid = self.valid[1]
-        path = site / "credentials" / cid / "index.html"
+        path = site / bl.cred_path(cid) / "index.html"
         page = path.read_text(encoding="utf-8")
         start, end = bl.embedded_json_span(page, "credsite-credential")
         n0, n1 = name_span(page[start:end])
@@ -324,7 +324,7 @@ class TamperedCopies(unittest.TestCase):
         self.assertEqual(sum(a != b for a, b in zip(page, changed)), 1)
         path.write_text(changed, encoding="utf-8")
         with bl.SiteServer(site) as server:
-            r = verdict_of(server.url(f"credentials/{cid}/"))
+            r = verdict_of(server.url(bl.cred_path(cid)))
         self.assertEqual(r["verdict"], "invalid", describe(r))
         self.assertEqual(step(r, STEP_SIGNATURE)["outcome"], "fail", describe(r))
 
@@ -338,7 +338,7 @@ class TamperedCopies(unittest.TestCase):
         did_path.write_text(json.dumps(did, indent=2), encoding="utf-8")
         cid = self.valid[0]
         with bl.SiteServer(site) as server:
-            r = verdict_of(server.url(f"credentials/{cid}/"))
+            r = verdict_of(server.url(bl.cred_path(cid)))
         self.assertEqual(r["verdict"], "invalid", describe(r))
         self.assertEqual(step(r, STEP_KEY)["outcome"], "fail", describe(r))
 
@@ -348,7 +348,7 @@ class TamperedCopies(unittest.TestCase):
             (site / "status" / name).unlink()
         cid = self.valid[0]
         with bl.SiteServer(site) as server:
-            r = verdict_of(server.url(f"credentials/{cid}/"))
+            r = verdict_of(server.url(bl.cred_path(cid)))
         self.assertEqual(r["verdict"], "unknown", describe(r))
         self.assertEqual(step(r, STEP_SIGNATURE)["outcome"], "ok", describe(r))
         self.assertEqual(step(r, STEP_STATUS)["outcome"], "warn", describe(r))
@@ -429,7 +429,7 @@ class JavaScriptAgainstVectors(unittest.TestCase):
         SiteFixture.start()
         fx = SiteFixture
         cid = fx.ids_with("valid")[0]
-        page = (fx.public / "credentials" / cid / "index.html").read_text(encoding="utf-8")
+        page = (fx.public / bl.cred_path(cid) / "index.html").read_text(encoding="utf-8")
         verifier = bl.extract_verifier_script(page)
         ev = VECTORS / "eddsa-jcs-2022"
         cls.cases = json.loads((HERE / "jcs-cases.json").read_text(encoding="utf-8"))

@@ -183,3 +183,10 @@ pub fn credsite(root: &Path, args: &[&str]) -> std::process::Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// The site path of a file in the folder of the listed credential `id`
+/// (`c/<shard>/<id>/<file>`); `file` "" gives the folder.
+#[allow(dead_code)]
+pub fn cred(id: &str, file: &str) -> String {
+    format!("{}{file}", credsite::urls::credential_dir(id))
+}

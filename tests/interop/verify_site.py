@@ -698,10 +698,12 @@ def verify_site(public: Path, expect: dict[str, set[str]], as_of: dt.date, out=s
 
     failures = 0
     passed = 0
-    creds_dir = public / "credentials"
     credentials: list[tuple[str, Any]] = []
     load_errors: dict[str, str] = {}
-    files = sorted(creds_dir.glob("*/credential.json")) if creds_dir.is_dir() else []
+    # credsite's layout: c/<shard>/<slug>/credential.json (also the older
+    # credentials/<id>/credential.json).
+    files = sorted(public.glob("c/*/*/credential.json")) + sorted(
+        public.glob("credentials/*/credential.json"))
     for f in files:
         cid = f.parent.name
         try:
@@ -710,7 +712,7 @@ def verify_site(public: Path, expect: dict[str, set[str]], as_of: dt.date, out=s
             credentials.append((cid, None))
             load_errors[cid] = str(e)
     if not files:
-        say(f"error: no credentials/*/credential.json under {public}")
+        say(f"error: no c/*/*/credential.json (nor credentials/*/credential.json) under {public}")
         failures += 1
 
     try:

@@ -14,8 +14,10 @@ use crate::load::table;
 /// Fields every record must have.
 pub const REQUIRED: [&str; 4] = ["id", "holder_name", "program", "issued"];
 /// Fields a record may have.
-pub const OPTIONAL: [&str; 6] = [
+pub const OPTIONAL: [&str; 8] = [
     "replaces",
+    "listed",
+    "family_name",
     "holder_email",
     "expires",
     "evidence_exam",
@@ -26,10 +28,16 @@ pub const OPTIONAL: [&str; 6] = [
 /// A credential record: who holds which program's credential, and since when.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// The credential's identifier; also its folder under `credentials/`.
+    /// The credential's identifier; also its folder name when the holder is listed.
     pub id: String,
     /// The holder's name as it appears on the credential.
     pub holder_name: String,
+    /// The holder's family name, for alphabetical listings and lookup by id and last
+    /// name, when the last word of `holder_name` is not it (e.g. "Wang Fang").
+    pub family_name: Option<String>,
+    /// Whether the holder appears in listings, search and the sitemap; unset takes the
+    /// site's `[directory] listed` default.
+    pub listed: Option<bool>,
     /// The holder's email; only a salted hash of it is published.
     pub holder_email: Option<String>,
     /// The id of the program this credential certifies.
@@ -164,6 +172,8 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let program = required("program", &mut problems);
     let issued = required("issued", &mut problems);
     let holder_email = take("holder_email");
+    let family_name = take("family_name");
+    let listed = take("listed");
     let replaces = take("replaces");
     let expires = take("expires");
     let expires_line = expires.as_ref().map(|(_, line)| *line);
@@ -227,6 +237,18 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
                 .hint("name the exam or assessment, e.g. \"Written exam\""),
         );
     }
+    let listed = listed.and_then(|(value, line)| {
+        parse_yes_no(&value)
+            .ok_or_else(|| {
+                problems.push(
+                    Diagnostic::new(&path, format!("\"{value}\" is not yes or no"))
+                        .line(line)
+                        .field("listed")
+                        .hint("write true or false (yes/no and 1/0 are read too), or leave it empty for the site's default"),
+                )
+            })
+            .ok()
+    });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -239,6 +261,8 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
         id,
         holder_name,
         holder_email: holder_email.map(|(e, _)| e),
+        family_name: family_name.map(|(f, _)| f),
+        listed,
         program,
         issued,
         expires: expires_date,
@@ -250,6 +274,15 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
         replaces,
         origin: raw.origin,
     })
+}
+
+/// Reads a yes/no field: true/false, yes/no, 1/0, in any case.
+fn parse_yes_no(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

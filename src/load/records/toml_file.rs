@@ -156,6 +156,7 @@ impl Read {
             let text = match value.get_ref() {
                 DeValue::String(s) => s.trim().to_string(),
                 DeValue::Datetime(d) => d.to_string(),
+                DeValue::Boolean(b) => b.to_string(),
                 DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
                     .map_or_else(|_| i.as_str().to_string(), |i| i.to_string()),
                 DeValue::Float(f) => f
@@ -164,7 +165,7 @@ impl Read {
                     .map_or_else(|_| f.as_str().to_string(), |f| f.to_string()),
                 _ => {
                     self.problems.push(
-                        Diagnostic::new(path, "expected text, a number or a date")
+                        Diagnostic::new(path, "expected text, a number, a date or true/false")
                             .line(field_line)
                             .field(name),
                     );

@@ -8,7 +8,7 @@
 //! issuer, purpose, validity period and length) before a bit of it is believed. A
 //! credential whose lists cannot be found or checked is `Unknown`, never `Valid`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -82,8 +82,13 @@ pub struct StatusCounts {
 /// What a verification run found.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// Documents (credentials and the feed) whose proof verified.
+    /// Documents (credentials, or a feed page given alone) whose proof verified.
     pub verified: Vec<PathBuf>,
+    /// The pages of the signed feed that verified, newest first, with their chain.
+    pub feed_pages: Vec<PathBuf>,
+    /// For a site folder: how many files its signed manifest lists, when the
+    /// manifest verified and the folder matched it.
+    pub manifest_files: Option<usize>,
     /// Documents that failed, with the reason: credentials, the feed, and status
     /// lists that are not authentic or not well-formed.
     pub failures: Vec<(PathBuf, String)>,
@@ -240,35 +245,22 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
         if let Some(lists) = &mut lists {
             lists.verify_all_in(path, &mut report);
         }
-        let credentials = path.join(urls::CREDENTIALS_DIR);
-        let mut dirs: Vec<PathBuf> = match fs::read_dir(&credentials) {
-            Ok(entries) => entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_dir())
-                .collect(),
-            Err(e) => bail!("cannot read {}: {e}", credentials.display()),
-        };
-        dirs.sort();
-        let ids: Vec<String> = dirs
-            .iter()
-            .map(|d| {
-                d.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        for (dir, id) in dirs.iter().zip(&ids) {
+        let folders = crate::walk::credential_folders(path)?;
+        for (dir, slug) in &folders {
             let file = dir.join(urls::CREDENTIAL_FILE);
-            if let Some(doc) = check.file(&file, Some(id), &mut report)
+            if let Some(doc) = check.file(&file, Some(slug), &mut report)
                 && let Some(lists) = &mut lists
             {
                 lists.credential(&file, &doc, &mut report);
             }
         }
-        if let Some(feed) = check.file(&path.join(urls::FEED), None, &mut report) {
-            compare_with_feed(&feed, &credentials, &ids, &mut report);
-        }
+        check_manifest(&check, path, &mut report);
+        let items = feed_chain(&check, path, &mut report);
+        let slugs: Vec<(PathBuf, &str)> = folders
+            .iter()
+            .map(|(dir, slug)| (dir.clone(), slug.as_str()))
+            .collect();
+        compare_with_feed(&items, path, &slugs, &mut report);
     } else {
         let id = path
             .parent()
@@ -288,29 +280,152 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
     Ok(report)
 }
 
+/// Checks the site folder against its signed `manifest.json`: the manifest's proof,
+/// then every listed file present and unchanged, and no file that it does not list.
+fn check_manifest(check: &Check<'_>, site: &Path, report: &mut Report) {
+    use crate::output::manifest;
+    let path = site.join(urls::MANIFEST);
+    let files = match check
+        .document(&path, None)
+        .and_then(|(doc, _)| manifest::files_of(&doc).map_err(|e| format!("{e:#}")))
+    {
+        Ok(files) => files,
+        Err(why) => {
+            report.failures.push((path, why));
+            return;
+        }
+    };
+    let mismatch = match manifest::compare(site, &files) {
+        Ok(mismatch) => mismatch,
+        Err(e) => {
+            report.failures.push((path, format!("{e:#}")));
+            return;
+        }
+    };
+    for (list, why) in [
+        (
+            &mismatch.missing,
+            "listed in the signed manifest, but missing",
+        ),
+        (
+            &mismatch.changed,
+            "changed since the issuer signed the manifest",
+        ),
+        (
+            &mismatch.extra,
+            "not in the signed manifest: the issuer did not publish it",
+        ),
+    ] {
+        for file in list {
+            report.failures.push((site.join(file), why.to_string()));
+        }
+    }
+    if mismatch.is_empty() {
+        report.manifest_files = Some(files.len());
+    }
+}
+
+/// Walks the signed feed from `feed.json` through every older page (`next_url`),
+/// checking each page's proof and that each page holds the digest of the page it
+/// links to. Returns the items of every page.
+fn feed_chain(check: &Check<'_>, site: &Path, report: &mut Report) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut path = site.join(urls::FEED);
+    let mut expected: Option<(String, String)> = None;
+    let mut seen = BTreeSet::new();
+    loop {
+        let doc = match check.document(&path, None) {
+            Ok((doc, _)) => doc,
+            Err(why) => {
+                report.failures.push((path, why));
+                break;
+            }
+        };
+        if let Some((linked_from, digest)) = expected.take() {
+            match super::feed::digest(&doc) {
+                Ok(actual) if actual == digest => {}
+                _ => {
+                    report.failures.push((
+                        path.clone(),
+                        format!(
+                            "the feed's hash chain is broken: {linked_from} holds digest {digest}, but this page's content does not match it (a page was changed or replaced)"
+                        ),
+                    ));
+                    break;
+                }
+            }
+        }
+        report.feed_pages.push(path.clone());
+        items.extend(doc["items"].as_array().cloned().unwrap_or_default());
+        let Some(next) = doc.get("next_url").and_then(Value::as_str) else {
+            break;
+        };
+        let Some(n) = urls::feed_page_number(next) else {
+            report.failures.push((
+                path,
+                format!("next_url {next} is not a page of this site's feed"),
+            ));
+            break;
+        };
+        let previous = &doc["_credsite"]["previous"];
+        let (Some(url), Some(digest)) = (previous["url"].as_str(), previous["digest"].as_str())
+        else {
+            report.failures.push((
+                path,
+                "the page links to an older page but holds no digest of it (_credsite.previous)"
+                    .into(),
+            ));
+            break;
+        };
+        if url != next || !seen.insert(n) {
+            report.failures.push((
+                path,
+                format!("_credsite.previous names {url}, not the next page {next}"),
+            ));
+            break;
+        }
+        let shown = path.display().to_string();
+        expected = Some((shown, digest.to_string()));
+        path = site.join(urls::feed_page(n));
+    }
+    items
+}
+
 /// The signed feed lists every credential: a credential folder that was removed, or
 /// one that the issuer never listed, is a failure.
-fn compare_with_feed(feed: &Value, credentials: &Path, folders: &[String], report: &mut Report) {
-    let listed: BTreeSet<&str> = feed
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+fn compare_with_feed(
+    items: &[Value],
+    site: &Path,
+    folders: &[(PathBuf, &str)],
+    report: &mut Report,
+) {
+    let listed: BTreeSet<&str> = items
+        .iter()
+        .filter(|item| {
+            item.get("_credsite")
+                .and_then(|c| c.get("action"))
+                .is_none()
+        })
         .filter_map(|item| item.get("id").and_then(Value::as_str))
-        .filter_map(urls::credential_id_of)
+        .filter_map(urls::credential_slug_of)
         .collect();
-    let present: BTreeSet<&str> = folders.iter().map(String::as_str).collect();
-    for id in listed.difference(&present) {
-        report.failures.push((
-            credentials.join(id),
-            "listed in the signed feed, but the credential is missing from the site".into(),
-        ));
+    let present: BTreeMap<&str, &PathBuf> =
+        folders.iter().map(|(dir, slug)| (*slug, dir)).collect();
+    for slug in &listed {
+        if !present.contains_key(slug) {
+            report.failures.push((
+                site.join(urls::credential_dir(slug)),
+                "listed in the signed feed, but the credential is missing from the site".into(),
+            ));
+        }
     }
-    for id in present.difference(&listed) {
-        report.failures.push((
-            credentials.join(id),
-            "not listed in the signed feed: the issuer did not publish this credential".into(),
-        ));
+    for (slug, dir) in &present {
+        if !listed.contains(slug) {
+            report.failures.push((
+                (*dir).clone(),
+                "not listed in the signed feed: the issuer did not publish this credential".into(),
+            ));
+        }
     }
 }
 
@@ -347,12 +462,12 @@ impl Check<'_> {
             return Ok((doc, false));
         }
         self.issuer(&doc)?;
-        if let Some(id) = folder_id {
+        if let Some(slug) = folder_id {
             let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
-            if urls::credential_id_of(own) != Some(id) {
+            if urls::credential_slug_of(own) != Some(slug) {
                 return Err(format!(
                     "the credential's id {own} does not belong in folder {}",
-                    urls::credential_dir(id)
+                    urls::credential_dir(slug)
                 ));
             }
         }

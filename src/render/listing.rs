@@ -1,0 +1,133 @@
+//! Program listings: each program's listed holders, alphabetical by family name,
+//! in pages of `[directory] page_size`, with a letter index and previous/next links.
+//!
+//! Only listed holders appear. The order is the folded family name, then the folded
+//! full name, then the credential id, so that two holders with the same name keep
+//! their places from one build to the next.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::names;
+use crate::site::{Credential, Site};
+use crate::urls;
+
+/// Every program's listed credentials in listing order.
+pub fn listings(site: &Site) -> BTreeMap<&str, Vec<&Credential>> {
+    let mut keyed: Vec<(String, &Credential)> = site
+        .credentials
+        .par_iter()
+        .filter(|c| c.listed)
+        .map(|c| (names::sort_key(c.family_name(), &c.record.holder_name), c))
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id().cmp(b.1.id())));
+    let mut by_program: BTreeMap<&str, Vec<&Credential>> = site
+        .programs
+        .keys()
+        .map(|id| (id.as_str(), Vec::new()))
+        .collect();
+    for (_, c) in keyed {
+        if let Some(list) = by_program.get_mut(c.record.program.as_str()) {
+            list.push(c);
+        }
+    }
+    by_program
+}
+
+/// Where one page of a listing sits among the others, as templates see it.
+#[derive(Serialize)]
+pub struct PagerView {
+    /// This page's number, from 1.
+    pub page: usize,
+    /// How many pages the listing has.
+    pub pages: usize,
+    /// The previous page's folder, as a site path.
+    pub previous: Option<String>,
+    /// The next page's folder, as a site path.
+    pub next: Option<String>,
+    /// The first holder on this page, from 1 (0 for an empty listing).
+    pub first: usize,
+    /// The last holder on this page.
+    pub last: usize,
+    /// How many listed holders the program has.
+    pub total: usize,
+    /// The letter index: each initial of a family name and the page it starts on.
+    pub letters: Vec<LetterView>,
+}
+
+/// One letter of the index.
+#[derive(Serialize, Clone)]
+pub struct LetterView {
+    /// The letter, uppercase and without accents.
+    pub letter: String,
+    /// The folder of the page where the letter starts, as a site path.
+    pub path: String,
+}
+
+/// The letter index of a program's listing: each initial and the page it starts on.
+pub fn letters(program: &str, holders: &[&Credential], page_size: usize) -> Vec<LetterView> {
+    let mut letters: Vec<LetterView> = Vec::new();
+    for (i, c) in holders.iter().enumerate() {
+        let initial = names::words(c.family_name())
+            .first()
+            .and_then(|w| w.chars().next())
+            .map(|ch| ch.to_uppercase().to_string())
+            .unwrap_or_else(|| "#".into());
+        if letters.last().is_none_or(|l| l.letter != initial) {
+            letters.push(LetterView {
+                letter: initial,
+                path: urls::program_listing_dir(program, i / page_size + 1),
+            });
+        }
+    }
+    // A letter that reappears after another (a rare collation corner) keeps its first page.
+    let mut seen = std::collections::HashSet::new();
+    letters.retain(|l| seen.insert(l.letter.clone()));
+    letters
+}
+
+/// The pager of page `page` (from 1) of a listing of `total` holders.
+pub fn pager(
+    program: &str,
+    page: usize,
+    total: usize,
+    page_size: usize,
+    letters: &[LetterView],
+) -> PagerView {
+    let pages = total.div_ceil(page_size).max(1);
+    PagerView {
+        page,
+        pages,
+        previous: (page > 1).then(|| urls::program_listing_dir(program, page - 1)),
+        next: (page < pages).then(|| urls::program_listing_dir(program, page + 1)),
+        first: if total == 0 {
+            0
+        } else {
+            (page - 1) * page_size + 1
+        },
+        last: (page * page_size).min(total),
+        total,
+        letters: letters.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_link_to_their_neighbours() {
+        let p = pager("cdpp", 1, 250, 100, &[]);
+        assert_eq!(p.pages, 3);
+        assert_eq!(p.previous, None);
+        assert_eq!(p.next.as_deref(), Some("programs/cdpp/page/2/"));
+        let p = pager("cdpp", 3, 250, 100, &[]);
+        assert_eq!((p.first, p.last), (201, 250));
+        assert_eq!(p.previous.as_deref(), Some("programs/cdpp/page/2/"));
+        assert_eq!(p.next, None);
+        let p = pager("cdpp", 1, 0, 100, &[]);
+        assert_eq!((p.pages, p.first, p.last), (1, 0, 0));
+    }
+}

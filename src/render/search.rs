@@ -1,0 +1,263 @@
+//! The directory's static search index, in `search/`: no server, no full list.
+//!
+//! **Name search** (`search/n/<key>.json`): every word of a listed holder's name,
+//! folded by [`crate::names`], files the holder under the word's first two
+//! characters. A shard that would exceed [`SHARD_BYTES`] is split by one more
+//! character: it then says `"split": true` and keeps only the holders with a word
+//! equal to its key, and the browser asks for the longer key once the visitor has
+//! typed one more letter. So each keystroke downloads at most one shard, and a shard
+//! stays small at a million holders. Only listed holders are in it.
+//!
+//! **Lookup by credential id and last name** (`search/l/<hex>.json`), for every
+//! credential, listed or not, the way ISC2 and PMI verify: the key is the SHA-256 of
+//! the folded id and last name, and the credential's folder is encrypted (AES-256-GCM)
+//! with another SHA-256 of the same two values. Whoever knows both finds the page;
+//! reading every shard in bulk gives random-looking tags and ciphertexts, and no
+//! name, id or address. It gives no more protection than the secrecy of an id and
+//! last name pair: it is a lookup, not an access control.
+
+use std::collections::BTreeMap;
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use anyhow::{Result, anyhow};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::Page;
+use crate::names;
+use crate::site::{Credential, Site};
+use crate::urls;
+
+/// The largest a name shard grows before it is split (about 50 KB).
+pub const SHARD_BYTES: usize = 48 * 1024;
+/// Characters in the shortest shard key.
+pub const FIRST_KEY_CHARS: usize = 2;
+/// Keys are not split beyond this length (a shard of thousands of identical names).
+const LONGEST_KEY_CHARS: usize = 12;
+/// Lookup entries per shard, at most on average.
+const LOOKUP_PER_SHARD: usize = 256;
+
+/// The name shards of the listed credentials and the lookup shards of all of them.
+/// `program_index` gives each credential's program its position in the home page's
+/// list (the shards name programs by number, to stay small).
+pub fn index(site: &Site, program_index: &BTreeMap<&str, usize>) -> Result<Vec<Page>> {
+    let mut pages = name_shards(site, program_index)?;
+    pages.extend(lookup_shards(site)?);
+    Ok(pages)
+}
+
+/// One holder in a name shard: `[name, program number, folder under c/]`.
+fn entry(credential: &Credential, program_index: &BTreeMap<&str, usize>) -> Value {
+    let folder = credential
+        .dir
+        .strip_prefix(urls::CREDENTIALS_DIR)
+        .unwrap_or(&credential.dir);
+    json!([
+        credential.record.holder_name,
+        program_index[credential.record.program.as_str()],
+        folder
+    ])
+}
+
+fn name_shards(site: &Site, program_index: &BTreeMap<&str, usize>) -> Result<Vec<Page>> {
+    // (word, credential) for every word of every listed name.
+    let mut words: Vec<(String, usize)> = site
+        .credentials
+        .par_iter()
+        .enumerate()
+        .filter(|(_, c)| c.listed)
+        .flat_map_iter(|(i, c)| {
+            let mut words = names::words(&c.record.holder_name);
+            words.sort();
+            words.dedup();
+            words.into_iter().map(move |w| (w, i))
+        })
+        .collect();
+    words.par_sort_unstable();
+    let mut pages = Vec::new();
+    shard(site, program_index, &words, "", FIRST_KEY_CHARS, &mut pages)?;
+    Ok(pages)
+}
+
+/// Files `words` (sorted) under keys of `chars` characters starting with `parent`.
+fn shard(
+    site: &Site,
+    program_index: &BTreeMap<&str, usize>,
+    words: &[(String, usize)],
+    parent: &str,
+    chars: usize,
+    pages: &mut Vec<Page>,
+) -> Result<()> {
+    let mut start = 0;
+    while start < words.len() {
+        let key = names::prefix(&words[start].0, chars).to_string();
+        let end = start
+            + words[start..]
+                .iter()
+                .take_while(|(w, _)| names::prefix(w, chars) == key)
+                .count();
+        let group = &words[start..end];
+        start = end;
+        if key == parent {
+            continue; // words equal to the parent's key stay in the parent
+        }
+        let doc = shard_doc(site, program_index, group.iter().map(|(_, i)| *i), false)?;
+        let too_big = doc.len() > SHARD_BYTES && chars < LONGEST_KEY_CHARS;
+        if too_big && group.iter().any(|(w, _)| w.chars().count() > chars) {
+            let exact = group.iter().filter(|(w, _)| *w == key).map(|(_, i)| *i);
+            pages.push(Page::new(
+                urls::search_names(&key),
+                shard_doc(site, program_index, exact, true)?,
+            ));
+            shard(site, program_index, group, &key, chars + 1, pages)?;
+        } else {
+            pages.push(Page::new(urls::search_names(&key), doc));
+        }
+    }
+    Ok(())
+}
+
+fn shard_doc(
+    site: &Site,
+    program_index: &BTreeMap<&str, usize>,
+    credentials: impl Iterator<Item = usize>,
+    split: bool,
+) -> Result<Vec<u8>> {
+    let mut credentials: Vec<usize> = credentials.collect();
+    credentials.sort_unstable();
+    credentials.dedup();
+    let entries: Vec<Value> = credentials
+        .into_iter()
+        .map(|i| entry(&site.credentials[i], program_index))
+        .collect();
+    let mut doc = serde_json::to_vec(&json!({"split": split, "holders": entries}))?;
+    doc.push(b'\n');
+    Ok(doc)
+}
+
+/// The secret-free key of a lookup: SHA-256 over a label, the folded id and the
+/// folded last name.
+fn lookup_hash(label: &str, id: &str, last_name: &str) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(label.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(id.trim().to_lowercase().as_bytes())
+        .chain_update(b"\n")
+        .chain_update(names::words(last_name).join(" ").as_bytes())
+        .finalize()
+        .into()
+}
+
+/// The last names a credential can be looked up with: the family name, and each of
+/// its words when it has several ("Hoffmann-Šimić", "Hoffmann", "Šimić").
+fn last_names(credential: &Credential) -> Vec<String> {
+    let family = credential.family_name();
+    let mut all = vec![family.to_string()];
+    let words = names::words(family);
+    if words.len() > 1 {
+        all.extend(words);
+    }
+    all
+}
+
+/// A lookup entry: its tag (hex of the key's SHA-256, 32 digits) and the credential's
+/// folder under `c/`, encrypted.
+pub fn lookup_entry(id: &str, last_name: &str, folder: &str) -> Result<(String, String)> {
+    let tag = hex::encode(&lookup_hash("credsite lookup", id, last_name)[..16]);
+    let key = lookup_hash("credsite lookup key", id, last_name);
+    let cipher = Aes256Gcm::new_from_slice(&key).map_err(|e| anyhow!("lookup key: {e}"))?;
+    // Each key encrypts one message only, so a fixed nonce is safe.
+    let sealed = cipher
+        .encrypt(&Nonce::from([0u8; 12]), folder.as_bytes())
+        .map_err(|e| anyhow!("cannot encrypt a lookup entry: {e}"))?;
+    Ok((tag, URL_SAFE_NO_PAD.encode(sealed)))
+}
+
+/// Hex digits in the names of the lookup shards: enough for about
+/// [`LOOKUP_PER_SHARD`] entries per shard.
+pub fn lookup_digits(site: &Site) -> usize {
+    let entries: usize = site
+        .credentials
+        .par_iter()
+        .map(|c| last_names(c).len())
+        .sum();
+    let mut digits = 1;
+    while entries / 16usize.pow(digits as u32) > LOOKUP_PER_SHARD && digits < 6 {
+        digits += 1;
+    }
+    digits
+}
+
+fn lookup_shards(site: &Site) -> Result<Vec<Page>> {
+    let entries: Vec<(String, String)> = site
+        .credentials
+        .par_iter()
+        .map(|c| {
+            let folder = c.dir.strip_prefix(urls::CREDENTIALS_DIR).unwrap_or(&c.dir);
+            last_names(c)
+                .iter()
+                .map(|name| lookup_entry(c.id(), name, folder))
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let digits = lookup_digits(site);
+    let mut shards: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    for (tag, sealed) in &entries {
+        shards
+            .entry(&tag[..digits])
+            .or_default()
+            .insert(tag, sealed);
+    }
+    let pages = shards
+        .into_iter()
+        .map(|(prefix, entries)| {
+            let mut doc = serde_json::to_vec(&json!({ "entries": entries }))?;
+            doc.push(b'\n');
+            Ok(Page::new(urls::search_lookup(prefix), doc))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aes_gcm::aead::Aead;
+
+    #[test]
+    fn a_lookup_entry_opens_only_with_the_id_and_the_last_name() {
+        let (tag, sealed) = lookup_entry("CDPP-1 ", "Hoffmann-Šimić", "e8/cdpp-1/").unwrap();
+        let (same, _) = lookup_entry("cdpp-1", "hoffmann simic", "e8/cdpp-1/").unwrap();
+        assert_eq!(tag, same, "case, accents and spaces do not matter");
+        let (other, _) = lookup_entry("cdpp-2", "Hoffmann-Šimić", "e8/cdpp-1/").unwrap();
+        assert_ne!(tag, other);
+        assert_eq!(tag.len(), 32);
+        let key = lookup_hash("credsite lookup key", "cdpp-1", "Hoffmann Simic");
+        let opened = Aes256Gcm::new_from_slice(&key)
+            .unwrap()
+            .decrypt(
+                &Nonce::from([0u8; 12]),
+                URL_SAFE_NO_PAD.decode(&sealed).unwrap().as_slice(),
+            )
+            .unwrap();
+        assert_eq!(opened, b"e8/cdpp-1/");
+        let wrong = lookup_hash("credsite lookup key", "cdpp-1", "Hoffmann");
+        assert!(
+            Aes256Gcm::new_from_slice(&wrong)
+                .unwrap()
+                .decrypt(
+                    &Nonce::from([0u8; 12]),
+                    URL_SAFE_NO_PAD.decode(&sealed).unwrap().as_slice()
+                )
+                .is_err()
+        );
+        assert!(!sealed.contains("cdpp"));
+    }
+}

@@ -99,6 +99,9 @@ pub fn credential_slug_of(url_or_path: &str) -> Option<&str> {
     (legacy || current).then_some(slug)
 }
 
+/// The in-browser verifier, one script for every credential page and the verify page.
+pub const VERIFIER_SCRIPT: &str = "verifier.js";
+
 /// The folder of the verify page, where a visitor checks a credential they were given.
 pub const VERIFY_DIR: &str = "verify/";
 /// The verify page.

@@ -4,7 +4,10 @@
 //! Nothing is loaded from elsewhere: styles, images and fetches come from the site
 //! itself, and the only scripts that run are the page's own inline ones, allowed by
 //! their SHA-256 hashes (computed from the rendered page, so a theme's own scripts are
-//! allowed too, and a script injected through a record never is).
+//! allowed too, and a script injected through a record never is), and, on a page that
+//! loads one, the site's own script files (`'self'`: the shared verifier, which a
+//! browser then caches once for the whole registry; `'self'` also holds for a copy of
+//! the site opened from files).
 
 use anyhow::{Result, bail};
 use base64::Engine;
@@ -36,6 +39,9 @@ pub fn apply(html: String, template: &str) -> Result<String> {
         .collect();
     sources.sort();
     sources.dedup();
+    if loads_scripts(&html) {
+        sources.insert(0, "'self'".to_string());
+    }
     let script_src = if sources.is_empty() {
         "'none'".to_string()
     } else {
@@ -50,6 +56,16 @@ pub fn apply(html: String, template: &str) -> Result<String> {
     out.push_str(&meta);
     out.push_str(&html[at..]);
     Ok(out)
+}
+
+/// Whether the page loads a script file (`<script … src=…>`).
+fn loads_scripts(html: &str) -> bool {
+    html.match_indices("<script").any(|(at, _)| {
+        html[at..]
+            .split('>')
+            .next()
+            .is_some_and(|tag| tag.contains(" src="))
+    })
 }
 
 /// The text of every inline script that a browser would run: `<script>` elements
@@ -98,6 +114,17 @@ mod tests {
             out.matches("sha256-").count(),
             1,
             "data blocks are not scripts"
+        );
+    }
+
+    #[test]
+    fn a_page_that_loads_a_script_file_allows_the_site_s_own() {
+        let html = "<html><head></head><body><script src=\"../verifier.js\"></script><script>go()</script></body></html>";
+        let out = apply(html.into(), "t.html").unwrap();
+        let hash = STANDARD.encode(Sha256::digest(b"go()"));
+        assert!(
+            out.contains(&format!("script-src 'self' 'sha256-{hash}'\">")),
+            "{out}"
         );
     }
 

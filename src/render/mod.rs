@@ -268,6 +268,7 @@ impl<'a> Renderer<'a> {
             ),
             Page::new(urls::NOT_FOUND_PAGE, self.pages.not_found()?),
             Page::new(urls::VERIFY_PAGE, self.pages.verify()?),
+            Page::new(urls::VERIFIER_SCRIPT, self.pages.script("verifier.js")?),
         ];
         if site.config.statistics.enabled {
             let programs = statistics::programs(site);

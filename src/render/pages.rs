@@ -157,6 +157,12 @@ impl<'a> Pages<'a> {
         self.render("redirect.html", &context)
     }
 
+    /// A script of the theme, published as a file of its own (the verifier, which
+    /// every credential page loads, so that browsers cache it once for the site).
+    pub fn script(&self, template: &str) -> Result<String> {
+        self.theme.render(template, &self.base)
+    }
+
     /// The not-found page (served at any depth, so it links from the host root).
     pub fn not_found(&self) -> Result<String> {
         let mut context = self.base.clone();

@@ -32,6 +32,8 @@ pub struct SiteView<'a> {
     pub credentials_path: &'a str,
     /// The verify page's folder, as a site path.
     pub verify_path: &'a str,
+    /// The in-browser verifier script, as a site path.
+    pub verifier_path: &'a str,
     /// The statistics page's folder, when the site publishes one.
     pub statistics_path: Option<&'a str>,
     /// The day the statuses on the pages (and the status lists) were computed for.
@@ -53,6 +55,7 @@ impl<'a> SiteView<'a> {
             feed_path: urls::FEED,
             credentials_path: urls::CREDENTIALS_DIR,
             verify_path: urls::VERIFY_DIR,
+            verifier_path: urls::VERIFIER_SCRIPT,
             statistics_path: site
                 .config
                 .statistics

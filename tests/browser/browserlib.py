@@ -622,17 +622,16 @@ def replaced_ids(site_root: Path) -> set[str]:
 # Pieces of a built credential page
 
 
-def extract_verifier_script(page_html: str) -> str:
-    """The inline verifier: the inline <script> (not application/json, no src) that
-    defines window.credsiteVerify."""
-    scripts = re.findall(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", page_html, re.S)
-    found = [body for attrs, body in scripts
-             if "application/json" not in attrs and "src=" not in attrs
-             and "credsiteVerify" in body]
-    if len(found) != 1:
-        raise AssertionError(f"expected one inline script defining credsiteVerify, found "
-                             f"{len(found)} (of {len(scripts)} scripts)")
-    return found[0]
+def extract_verifier_script(page_html: str, page_path: Path) -> str:
+    """The verifier a credential page loads: the one <script src=…> of the page,
+    read relative to the page's file."""
+    sources = re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", page_html)
+    if len(sources) != 1:
+        raise AssertionError(f"expected one script file, found {sources}")
+    body = (page_path.parent / sources[0]).read_text(encoding="utf-8")
+    if "credsiteVerify" not in body:
+        raise AssertionError(f"{sources[0]} does not define credsiteVerify")
+    return body
 
 
 def embedded_json_span(page_html: str, element_id: str) -> tuple[int, int]:

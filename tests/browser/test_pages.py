@@ -429,8 +429,9 @@ class JavaScriptAgainstVectors(unittest.TestCase):
         SiteFixture.start()
         fx = SiteFixture
         cid = fx.ids_with("valid")[0]
-        page = (fx.public / bl.cred_path(cid) / "index.html").read_text(encoding="utf-8")
-        verifier = bl.extract_verifier_script(page)
+        page_path = fx.public / bl.cred_path(cid) / "index.html"
+        page = page_path.read_text(encoding="utf-8")
+        verifier = bl.extract_verifier_script(page, page_path)
         ev = VECTORS / "eddsa-jcs-2022"
         cls.cases = json.loads((HERE / "jcs-cases.json").read_text(encoding="utf-8"))
         cls.expected_jcs = json.loads((HERE / "jcs-expected.json").read_text(encoding="utf-8"))
@@ -534,6 +535,85 @@ class JavaScriptAgainstVectors(unittest.TestCase):
         for i, (text, got) in enumerate(zip(self.cases, self.results["jcs"])):
             with self.subTest(case=i, input=text):
                 self.assertEqual(got["strict"], not unsafe_integer(text), got.get("strictError"))
+
+
+class DirectorySearch(unittest.TestCase):
+    """The home page's search, in real Chromium: a name typed without accents finds
+    the accented holder, and the link lands on that holder's credential; the id and
+    last name lookup opens the credential too."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        SiteFixture.start()
+
+    def home(self) -> "bl.Page":
+        page = SiteFixture.browser.open(SiteFixture.server.url(""))
+        page.wait_for("document.readyState === 'complete' && !!window.credsiteFold")
+        return page
+
+    def test_a_name_without_accents_lands_on_the_right_credential(self) -> None:
+        page = self.home()
+        try:
+            for query, holder, cid in (("simic", "Lena Hoffmann-Šimić", None),
+                                       ("SEAN bri", "Seán Ó Briain", "cdpp-2025-0101")):
+                page.evaluate(
+                    "(() => { const i = document.getElementById('search-name');"
+                    f" i.value = {json.dumps(query)};"
+                    " i.dispatchEvent(new Event('input')); })()")
+                href = page.wait_for(
+                    "(() => { for (const a of document.querySelectorAll('#search-results a'))"
+                    f" if (a.textContent === {json.dumps(holder)}) return a.href; return null; }})()",
+                    timeout_s=10)
+                if cid is not None:
+                    self.assertTrue(href.endswith("/" + bl.cred_path(cid)), href)
+            # Follow the link: the credential page of that holder, verified.
+            page.evaluate("document.querySelector('#search-results a').click()")
+            page.wait_for("location.pathname.indexOf('/c/') >= 0", timeout_s=10)
+            verdict = page.wait_verdict()
+            self.assertEqual(verdict["verdict"], "valid", verdict)
+            self.assertIn("Seán Ó Briain", page.evaluate("document.querySelector('h1').textContent"))
+            serious = [p for p in page.problems()
+                       if p.startswith("exception") or "Content Security Policy" in p]
+            self.assertEqual(serious, [])
+        finally:
+            page.close()
+
+    def test_lookup_by_id_and_last_name_opens_the_credential(self) -> None:
+        page = self.home()
+        try:
+            page.evaluate(
+                "(() => { document.getElementById('lookup-id').value = ' CDPP-2025-0101 ';"
+                " document.getElementById('lookup-name').value = 'briain';"
+                " document.getElementById('lookup-form').requestSubmit(); })()")
+            page.wait_for(f"location.pathname.endsWith('/{bl.cred_path('cdpp-2025-0101')}')",
+                          timeout_s=10)
+            page.wait_verdict()
+            page.navigate(SiteFixture.server.url(""))
+            page.wait_for("document.readyState === 'complete' && !!window.credsiteFold")
+            page.evaluate(
+                "(() => { document.getElementById('lookup-id').value = 'cdpp-2025-0101';"
+                " document.getElementById('lookup-name').value = 'Smith';"
+                " document.getElementById('lookup-form').requestSubmit(); })()")
+            note = page.wait_for(
+                "(() => { const t = document.getElementById('lookup-result').textContent;"
+                " return t.startsWith('No credential') ? t : null; })()", timeout_s=10)
+            self.assertIn("No credential has that id and last name", note)
+        finally:
+            page.close()
+
+    def test_folding_matches_the_rust_side(self) -> None:
+        page = self.home()
+        try:
+            got = page.evaluate(
+                "JSON.stringify(['Seán Ó Briain', 'Hoffmann-Šimić', '  GRÜßE, Øystein  ',"
+                " 'Łukasz Żółć', 'Οδυσσέας ΠΑΠΑΔΌΠΟΥΛΟΣ', 'Ёлка Иванова', '山田 太郎']"
+                ".map(window.credsiteFold.words))")
+            self.assertEqual(json.loads(got), [
+                ["sean", "o", "briain"], ["hoffmann", "simic"], ["grusse", "oystein"],
+                ["lukasz", "zolc"], ["οδυσσεασ", "παπαδοπουλοσ"], ["елка", "иванова"],
+                ["山田", "太郎"]])
+        finally:
+            page.close()
 
 
 if __name__ == "__main__":

@@ -25,13 +25,15 @@ fn main() {
     common::generate_site(root, n);
 
     let options = credsite::BuildOptions::new(root, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
-    // The first build creates the key pair; time a second, ordinary build too.
-    for run in [
-        "first build (creates the key)",
-        "rebuild (replaces public/)",
-    ] {
-        timed_build(run, &options);
+    // The first build creates the key pair; time a second, ordinary build too
+    // (unless CREDSITE_BENCH_RUNS=1: the scale benchmark times one clean build).
+    timed_build("first build (creates the key)", &options);
+    shape(&root.join("public"));
+    if std::env::var("CREDSITE_BENCH_RUNS").is_ok_and(|runs| runs == "1") {
+        print_peak_memory();
+        return;
     }
+    timed_build("rebuild (replaces public/)", &options);
     // One status change: revoke one credential, rebuild. No credential.json may change.
     let before = credential_digests(&root.join("public"));
     fs::write(
@@ -51,11 +53,45 @@ fn main() {
         changed, 0,
         "a change of status must change no signed credential"
     );
+    print_peak_memory();
+}
+
+fn print_peak_memory() {
     println!("threads: {}", rayon::current_num_threads());
     match peak_memory() {
         Some(kib) => println!("peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
         None => println!("peak memory: not available on this platform"),
     }
+}
+
+/// The host-safety limits of issue 11, measured on the built site: no folder over
+/// 10,000 entries, no HTML page over 200 KB.
+fn shape(public: &Path) {
+    use std::collections::HashMap;
+    let mut entries: HashMap<std::path::PathBuf, u64> = HashMap::new();
+    let (mut largest_html, mut largest_html_path) = (0u64, String::new());
+    let (mut files, mut bytes) = (0u64, 0u64);
+    for entry in walkdir::WalkDir::new(public).min_depth(1) {
+        let entry = entry.unwrap();
+        *entries.entry(entry.path().parent().unwrap().to_path_buf()).or_default() += 1;
+        if entry.file_type().is_file() {
+            let size = entry.metadata().unwrap().len();
+            files += 1;
+            bytes += size;
+            if entry.path().extension().is_some_and(|e| e == "html") && size > largest_html {
+                largest_html = size;
+                largest_html_path = entry.path().display().to_string();
+            }
+        }
+    }
+    let (folder, most) = entries.into_iter().max_by_key(|(_, n)| *n).unwrap();
+    println!(
+        "  output: {files} files, {:.2} GB; largest folder {} ({most} entries): {}; largest HTML page {largest_html_path} ({largest_html} B): {}",
+        bytes as f64 / 1e9,
+        folder.display(),
+        if most <= 10_000 { "PASS (<= 10,000)" } else { "FAIL (> 10,000)" },
+        if largest_html <= 200_000 { "PASS (<= 200 KB)" } else { "FAIL (> 200 KB)" }
+    );
 }
 
 /// Builds and prints the time and the stage timings.
@@ -77,15 +113,12 @@ fn timed_build(run: &str, options: &credsite::BuildOptions) {
 /// SHA-256 of every credential.json of a built site, in path order.
 fn credential_digests(public: &Path) -> Vec<(String, [u8; 32])> {
     use sha2::{Digest, Sha256};
-    let mut out: Vec<(String, [u8; 32])> = fs::read_dir(public.join("credentials"))
+    let mut out: Vec<(String, [u8; 32])> = credsite::walk::credential_folders(public)
         .unwrap()
-        .map(|e| {
-            let dir = e.unwrap().path();
+        .into_iter()
+        .map(|(dir, slug)| {
             let bytes = fs::read(dir.join("credential.json")).unwrap();
-            (
-                dir.file_name().unwrap().to_string_lossy().into_owned(),
-                Sha256::digest(bytes).into(),
-            )
+            (slug, Sha256::digest(bytes).into())
         })
         .collect();
     out.sort();

@@ -51,6 +51,28 @@ pub fn copy_site_files(root: &Path) {
 /// The example site's programs.
 pub const PROGRAMS: [&str; 3] = ["cdpp", "csla", "cops"];
 
+/// Syllables of the synthetic names (some accented, as real rosters are).
+const SYLLABLES: [&str; 24] = [
+    "an", "bel", "cor", "dá", "el", "fin", "gar", "hol", "is", "jo", "ka", "lin", "mor",
+    "né", "or", "pa", "qui", "ros", "ši", "tan", "ul", "ver", "wen", "zo",
+];
+
+/// A synthetic name: 24³ = 13,824 family names and 24² = 576 given names, spread
+/// evenly, so that the directory's search shards see realistic variety.
+pub fn name(i: usize) -> String {
+    let s = |k: usize| SYLLABLES[k % SYLLABLES.len()];
+    let cap = |w: String| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    };
+    let j = i.wrapping_mul(2_654_435_761) % 13_824;
+    let given = cap(format!("{}{}", s(i / 7), s(i / 168)));
+    let family = cap(format!("{}{}{}", s(j), s(j / 24), s(j / 576)));
+    format!("{given} {family}")
+}
+
 /// The synthetic site: the repository's config, programs and logo, and `n` records in
 /// one CSV file (issued 2019–2026, every other one with an email).
 pub fn generate_site(root: &Path, n: usize) {
@@ -70,7 +92,8 @@ pub fn generate_site(root: &Path, n: usize) {
         };
         writeln!(
             csv,
-            "bench-{i:07},Holder Number {i},{email},{},{issued},,Written exam,{}%,{issued}",
+            "bench-{i:07},{},{email},{},{issued},,Written exam,{}%,{issued}",
+            name(i),
             PROGRAMS[i % 3],
             70 + i % 30
         )

@@ -6,7 +6,10 @@
 //! character: it then says `"split": true` and keeps only the holders with a word
 //! equal to its key, and the browser asks for the longer key once the visitor has
 //! typed one more letter. So each keystroke downloads at most one shard, and a shard
-//! stays small at a million holders. Only listed holders are in it.
+//! stays small at a million holders. Only listed holders are in it. A shard that
+//! cannot be split further (thousands of holders sharing one word, "maria") keeps
+//! the first holders that fit and says how many it left out (`"more"`); the search
+//! script then narrows with the shard of another word of the query.
 //!
 //! **Lookup by credential id and last name** (`search/l/<hex>.json`), for every
 //! credential, listed or not, the way ISC2 and PMI verify: the key is the SHA-256 of
@@ -107,7 +110,7 @@ fn shard(
         }
         let doc = shard_doc(site, program_index, group.iter().map(|(_, i)| *i), false)?;
         let too_big = doc.len() > SHARD_BYTES && chars < LONGEST_KEY_CHARS;
-        if too_big && group.iter().any(|(w, _)| w.chars().count() > chars) {
+        if too_big && group.iter().any(|(w, _)| *w != key) {
             let exact = group.iter().filter(|(w, _)| *w == key).map(|(_, i)| *i);
             pages.push(Page::new(
                 urls::search_names(&key),
@@ -121,6 +124,8 @@ fn shard(
     Ok(())
 }
 
+/// A shard's JSON: its holders (at most [`SHARD_BYTES`] of them; `more` says how
+/// many did not fit), and whether longer keys hold the rest.
 fn shard_doc(
     site: &Site,
     program_index: &BTreeMap<&str, usize>,
@@ -130,11 +135,18 @@ fn shard_doc(
     let mut credentials: Vec<usize> = credentials.collect();
     credentials.sort_unstable();
     credentials.dedup();
-    let entries: Vec<Value> = credentials
-        .into_iter()
-        .map(|i| entry(&site.credentials[i], program_index))
-        .collect();
-    let mut doc = serde_json::to_vec(&json!({"split": split, "holders": entries}))?;
+    let mut entries = Vec::with_capacity(credentials.len());
+    let mut size = 64;
+    for &i in &credentials {
+        let entry = entry(&site.credentials[i], program_index);
+        size += entry.to_string().len() + 1;
+        if size > SHARD_BYTES {
+            break;
+        }
+        entries.push(entry);
+    }
+    let more = credentials.len() - entries.len();
+    let mut doc = serde_json::to_vec(&json!({"split": split, "more": more, "holders": entries}))?;
     doc.push(b'\n');
     Ok(doc)
 }

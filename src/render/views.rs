@@ -1,8 +1,6 @@
 //! What templates see: small serializable views of the site model, with every link
 //! ready-made from [`crate::urls`], so that themes never spell out a path.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use crate::config::Issuer;
@@ -161,9 +159,9 @@ pub struct CredentialView<'a> {
     pub page_url: &'a str,
     /// The signed document's file name, relative to the page.
     pub credential_file: &'static str,
-    /// The QR code of `page_url` as an SVG `data:` URL: the page shows it and offers
-    /// it for download without a file of its own.
-    pub qr: String,
+    /// The QR code of `page_url`, an SVG element (trusted: credsite draws it), shown
+    /// inline and offered for download without a file of its own.
+    pub qr_svg: &'a str,
     /// Whether the holder is listed in the directory (an unlisted page is `noindex`).
     pub listed: bool,
 }
@@ -210,7 +208,7 @@ pub struct EvidenceView<'a> {
 
 impl<'a> CredentialView<'a> {
     /// The view of `credential`, with its QR code `qr_svg` (empty in listings).
-    pub fn new(site: &'a Site, credential: &'a Credential, qr_svg: &str) -> Self {
+    pub fn new(site: &'a Site, credential: &'a Credential, qr_svg: &'a str) -> Self {
         let record = &credential.record;
         let program = site.program_of(credential);
         let lifecycle = &credential.lifecycle;
@@ -258,11 +256,7 @@ impl<'a> CredentialView<'a> {
             }),
             page_url: &credential.page_url,
             credential_file: urls::CREDENTIAL_FILE,
-            qr: if qr_svg.is_empty() {
-                String::new()
-            } else {
-                format!("data:image/svg+xml;base64,{}", STANDARD.encode(qr_svg))
-            },
+            qr_svg,
             listed: credential.listed,
         }
     }

@@ -45,19 +45,22 @@
     return shards[key];
   }
   // The holders filed under `word`'s key, descending into split shards as far as
-  // the word goes. `more` says the word is too short to narrow a split shard.
+  // the word goes. `more` says the word is too short to narrow a split shard;
+  // `partial` that a shard left holders out (too many share the word).
   async function holdersFor(word) {
     var n = config.firstKeyChars;
     var length = Array.from(word).length;
     var found = [];
+    var partial = false;
     var doc = await shard(prefix(word, n));
     while (doc.split) {
       found = found.concat(doc.holders);
-      if (length <= n) return { holders: found, more: true };
+      partial = partial || doc.more > 0;
+      if (length <= n) return { holders: found, more: true, partial: partial };
       n += 1;
       doc = await shard(prefix(word, n));
     }
-    return { holders: found.concat(doc.holders), more: false };
+    return { holders: found.concat(doc.holders), more: false, partial: partial || doc.more > 0 };
   }
 
   var input = document.getElementById("search-name");
@@ -105,12 +108,17 @@
       note.textContent = "Type at least two letters of a first or last name. Accents and capitals do not matter.";
       return;
     }
-    // The longest word picks the shard: it narrows the most.
-    var word = query.reduce(function (a, b) { return Array.from(b).length > Array.from(a).length ? b : a; });
+    // Every word of two letters or more has its shard (cached after the first
+    // keystroke that needs it, so each keystroke downloads at most one): the smallest
+    // complete one narrows the most; the others only filter.
+    var words = query.filter(function (q) { return Array.from(q).length >= config.firstKeyChars; });
     try {
-      var found = await holdersFor(word);
+      var results = await Promise.all(words.map(holdersFor));
       if (ticket !== latest) return;
-      show(found.holders, query, found.more);
+      var complete = results.filter(function (r) { return !r.partial && !r.more; });
+      var pool = complete.length > 0 ? complete : results;
+      var found = pool.reduce(function (a, b) { return b.holders.length < a.holders.length ? b : a; });
+      show(found.holders, query, found.more || (complete.length === 0 && found.partial));
     } catch (e) {
       if (ticket !== latest) return;
       results.textContent = "";

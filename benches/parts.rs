@@ -1,0 +1,125 @@
+//! CPU per credential against the sum of its parts.
+//!
+//! Builds N synthetic credentials (CREDSITE_BENCH_N, default 100,000) and reports the
+//! build's CPU time per credential (user + system, all threads) beside the sum of what
+//! one credential needs at least, each part timed alone on one thread in the same run:
+//! its Ed25519 signature, the JCS and SHA-256 of its document, its QR code, its page
+//! render, and writing its two files. The ratio says how much the build spends beyond
+//! the work itself (listings, search index, feed, manifest, scheduling, allocation).
+//!
+//! Run with `cargo bench --bench parts` (or `scripts/bench.sh`).
+
+use std::fs;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use ed25519_dalek::Signer as _;
+use sha2::{Digest, Sha256};
+
+mod common;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Items timed per part (a sample of the site's credentials).
+const SAMPLE: usize = 2_000;
+
+fn main() {
+    let n = common::count();
+    let base = common::work_dir();
+    println!("{n} synthetic credentials in {base}");
+    let site_dir = tempfile::tempdir_in(&base).expect("temp dir");
+    let root = site_dir.path();
+    common::generate_site(root, n);
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let options = credsite::BuildOptions::new(root, as_of);
+    credsite::build(&options).expect("first build (creates the key)");
+
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let report = credsite::build(&options).expect("build");
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
+    let per_credential = cpu / report.credentials as f64 * 1e6;
+    println!(
+        "build: {} credentials in {wall:.2} s wall, {cpu:.2} s CPU = {per_credential:.1} µs CPU per credential",
+        report.credentials
+    );
+
+    // The parts, on one thread, over a sample of the same site.
+    let inputs = credsite::load::validate(credsite::load::load(root).unwrap(), as_of).unwrap();
+    let mut state = credsite::state::State::load(root).unwrap();
+    let site = credsite::site::resolve(inputs, &mut state, as_of).unwrap();
+    let issuer = credsite::issuer::Issuer::load(root, None, credsite::issuer::MissingKey::Create)
+        .unwrap();
+    let reissue = credsite::vc::sign::Reissue::default();
+    let signer = credsite::vc::sign::Signer::new(&site, &issuer, &state, &reissue).unwrap();
+    let sample: Vec<_> = site.credentials.iter().take(SAMPLE).collect();
+    let docs: Vec<serde_json::Value> = sample
+        .iter()
+        .map(|c| signer.credential(c).unwrap())
+        .collect();
+    let time = |name: &str, f: &mut dyn FnMut(usize)| {
+        let started = Instant::now();
+        for i in 0..sample.len() {
+            f(i);
+        }
+        let us = started.elapsed().as_secs_f64() / sample.len() as f64 * 1e6;
+        println!("  {name}: {us:.1} µs");
+        us
+    };
+    let mut sum = 0.0;
+    sum += time("Ed25519 signature", &mut |i| {
+        std::hint::black_box(issuer.key.sign(&[i as u8; 64]));
+    });
+    sum += time("JCS and SHA-256 of the credential", &mut |i| {
+        let canonical = serde_json_canonicalizer::to_vec(&docs[i]).unwrap();
+        std::hint::black_box(Sha256::digest(canonical));
+    });
+    let mut qrs = Vec::with_capacity(sample.len());
+    sum += time("QR code", &mut |i| {
+        qrs.push(credsite::render::qr::svg(&sample[i].page_url).unwrap());
+    });
+    let method = signer.verification_method();
+    let public = issuer.public_multibase();
+    let embedded = credsite::render::pages::EmbeddedIssuer {
+        verification_method: &method,
+        public_key_multibase: &public,
+    };
+    let pages = credsite::render::pages::Pages::new(&site, &embedded, 3);
+    let texts: Vec<String> = docs
+        .iter()
+        .map(|d| serde_json::to_string_pretty(d).unwrap())
+        .collect();
+    let mut htmls = Vec::with_capacity(sample.len());
+    sum += time("page render", &mut |i| {
+        let view = credsite::render::views::CredentialView::new(&site, sample[i], &qrs[i]);
+        htmls.push(pages.credential(&view, &texts[i]).unwrap());
+    });
+    let out = tempfile::tempdir_in(&base).unwrap();
+    sum += time("write its two files", &mut |i| {
+        let dir = out.path().join(format!("{i}"));
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("credential.json"), &texts[i]).unwrap();
+        fs::write(dir.join("index.html"), &htmls[i]).unwrap();
+    });
+    println!(
+        "sum of the parts: {sum:.1} µs; build CPU per credential: {per_credential:.1} µs = {:.2}x the sum (target: under 1.5x)",
+        per_credential / sum
+    );
+}
+
+/// This process's CPU time so far (user + system, all threads), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    // After the command name: state is field 3, utime 14 and stime 15 (1-based).
+    let ticks = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<f64>().ok());
+    let hz = 100.0; // USER_HZ on Linux
+    (ticks(14).unwrap_or(0.0) + ticks(15).unwrap_or(0.0)) / hz
+}

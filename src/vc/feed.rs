@@ -49,14 +49,11 @@ pub fn items(site: &Site, texts: &SignedTexts) -> Result<Vec<Value>> {
         .into_iter()
         .flatten()
         .collect::<Vec<Value>>();
-    items.par_sort_by(|a, b| {
-        let key = |v: &Value| {
-            (
-                v["date_published"].as_str().unwrap_or_default().to_string(),
-                v["id"].as_str().unwrap_or_default().to_string(),
-            )
-        };
-        key(a).cmp(&key(b))
+    items.par_sort_by_cached_key(|v| {
+        (
+            v["date_published"].as_str().unwrap_or_default().to_string(),
+            v["id"].as_str().unwrap_or_default().to_string(),
+        )
     });
     Ok(items)
 }

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod init;
+mod key;
 mod keygen;
 mod recover;
 mod report;
@@ -39,8 +40,11 @@ enum Command {
     Build(build::Args),
     /// Loads, validates, signs and renders everything without writing (no secret key needed).
     Check(check::Args),
-    /// Creates the issuer key pair in keys/ (--force rotates it, keeping the old pair).
+    /// Creates the issuer key pair in keys/ (--rotate starts a new key, keeping the old pair).
     Keygen(keygen::Args),
+    /// A compromised key (`key compromised --since DATE`), and passphrase encryption of
+    /// the secret key file (`key encrypt`, `key decrypt`).
+    Key(key::Args),
     /// Verifies a credential.json, or every credential and the feed of a built site.
     Verify(verify::Args),
     /// Creates a new site with an example program and records.
@@ -74,6 +78,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Build(args) => build::run(&global, args),
         Command::Check(args) => check::run(&global, args),
         Command::Keygen(args) => keygen::run(&global, args),
+        Command::Key(args) => key::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
         Command::Init(args) => init::run(&global, args),
         Command::RecoverState(args) => recover::run(&global, args),
@@ -111,7 +116,7 @@ impl AsOf {
     }
 }
 
-fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     credsite::dates::parse_date(text)
 }
 
@@ -154,4 +159,22 @@ pub fn options(root: &Path, key: Option<PathBuf>, as_of: &AsOf) -> Result<credsi
     let mut options = credsite::BuildOptions::new(root, as_of.date()?);
     options.secret_key = key;
     Ok(options)
+}
+
+/// Warns about credentials still signed with a compromised key.
+pub fn review_warning(review: &[String]) {
+    if review.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = review.iter().take(10).map(String::as_str).collect();
+    eprintln!(
+        "warning: {} credential(s) issued since their key was compromised are still signed with it and fail verification: {}{}\n     hint: review them (an attacker could have forged them); re-sign the genuine ones with `credsite build --resign ID`",
+        review.len(),
+        shown.join(", "),
+        if review.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    );
 }

@@ -33,6 +33,7 @@ pub struct Recovered {
 pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Recovered> {
     let dir = public.join(urls::CREDENTIALS_DIR);
     let mut found = Vec::new();
+    let mut signers = Vec::new();
     let entries = fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
@@ -51,6 +52,7 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
             bail!("{}: its id does not name folder {id}", path.display());
         }
         let slot = slot_of(&doc, &path)?;
+        signers.push((id.clone(), signer_of(&doc)));
         found.push((id, salt_of(&doc, &path)?, slot, digest_of(doc)?));
     }
     found.sort();
@@ -75,6 +77,37 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
     })?;
 
     let did = read_json(&public.join(did_document))?;
+    // The signed key log beside the DID document holds the whole history, dates
+    // included; without one, each key of the DID document starts on `as_of`.
+    let log_path = public.join(crate::urls::key_log(did_document));
+    if let Ok(text) = fs::read_to_string(&log_path) {
+        let checked = crate::issuer::keylog::check(&text).map_err(|p| {
+            anyhow::anyhow!(
+                "{}: the signed key log is broken at {p}\n     hint: recover from a published copy whose key log verifies",
+                log_path.display()
+            )
+        })?;
+        state.keys = checked.keys;
+        // A credential signed with another key than the one active on its issue date
+        // was re-signed on request: the state records that key for it.
+        for (id, signer) in signers {
+            if let (Some((public, issued)), Some(entry)) = (signer, state.credentials.get_mut(&id))
+            {
+                let active = crate::issuer::history::active_on(&state.keys, issued);
+                if state.keys[active].public != public
+                    && state.keys.iter().any(|k| k.public == public)
+                {
+                    entry.key = Some(public);
+                }
+            }
+        }
+        let keys = state.keys.len();
+        return Ok(Recovered {
+            state,
+            credentials: found.len(),
+            keys,
+        });
+    }
     let mut keys = 0;
     for method in did
         .get("verificationMethod")
@@ -91,6 +124,16 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
         credentials: found.len(),
         keys,
     })
+}
+
+/// The public key (multibase) of a credential's first proof, and its issue date.
+fn signer_of(doc: &Value) -> Option<(String, NaiveDate)> {
+    let proof = doc.get("proof")?;
+    let proof = proof.as_array().and_then(|p| p.first()).unwrap_or(proof);
+    let method = proof.get("verificationMethod")?.as_str()?;
+    let public = method.split_once('#')?.1.to_string();
+    let issued = doc.get("validFrom")?.as_str()?.get(..10)?.parse().ok()?;
+    Some((public, issued))
 }
 
 /// The salt published beside a credential's hashed email, if it has one.

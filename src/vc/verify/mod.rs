@@ -20,7 +20,9 @@ use super::proof;
 use super::status_list::{self, Purpose};
 use crate::dates::parse_date_time;
 use crate::issuer::did::resolve_assertion_key;
+use crate::issuer::{history, keylog};
 use crate::load::validate::file_reference;
+use crate::state::KeyState;
 use crate::urls;
 
 mod status;
@@ -106,6 +108,42 @@ pub struct Report {
     /// (past their `validUntil`: the site was not rebuilt in time; or before their
     /// `validFrom`), with why.
     pub stale_status_lists: Vec<(PathBuf, String)>,
+    /// The signed key log (`did.jsonl`) beside the DID document, when there is one,
+    /// and how many entries it has (0 when it failed: see `failures`).
+    pub key_log: Option<(PathBuf, usize)>,
+    /// The keys of the key log's last entry, oldest first.
+    pub keys: Vec<KeyState>,
+    /// Which key signed each verified credential, and whether it was active on the
+    /// credential's issue date.
+    pub key_uses: Vec<(PathBuf, KeyUse)>,
+}
+
+/// Which key of the issuer's key log signed a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUse {
+    /// The verification method of the proof.
+    pub method: String,
+    /// Its place in the key log, from 1 (None: not in the log, or no log).
+    pub number: Option<usize>,
+    /// The credential's issue date (its `validFrom`).
+    pub issued: Option<NaiveDate>,
+    /// How the key relates to the issue date.
+    pub when: KeyWhen,
+}
+
+/// Whether the key that signed was the key active on the issue date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyWhen {
+    /// It was the issuer's key on that date.
+    Active,
+    /// A later key: the credential was re-signed (`--resign`, or after a key
+    /// compromise). `active` is the number of the key active on the issue date.
+    Resigned {
+        /// The key active on the issue date.
+        active: usize,
+    },
+    /// Not known: no key log, or the key is not in it.
+    Unknown,
 }
 
 impl Report {
@@ -198,6 +236,19 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
     };
     let did_doc = read_json(&did_path)
         .with_context(|| format!("cannot use the DID document {}", did_path.display()))?;
+    let mut failures = Vec::new();
+    let log_path = did_path.with_file_name(keylog::PUBLISHED_NAME);
+    let (key_log, log_keys) = if log_path.is_file() {
+        match check_key_log(&log_path, &did_doc) {
+            Ok(checked) => (Some((log_path, checked.entries)), checked.keys),
+            Err(why) => {
+                failures.push((log_path.clone(), why));
+                (Some((log_path, 0)), Vec::new())
+            }
+        }
+    } else {
+        (None, Vec::new())
+    };
     let issuer = did_doc
         .get("id")
         .and_then(Value::as_str)
@@ -223,11 +274,15 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
         did_document: did_path,
         issuer: issuer.clone(),
         status_checked: options.check_status,
+        failures,
+        key_log,
+        keys: log_keys.clone(),
         ..Report::default()
     };
     let check = Check {
         did_doc: &did_doc,
         as_of: options.as_of,
+        keys: &log_keys,
     };
     let mut lists = options.check_status.then(|| Lists {
         check: &check,
@@ -314,19 +369,79 @@ fn compare_with_feed(feed: &Value, credentials: &Path, folders: &[String], repor
     }
 }
 
+/// Checks the key log beside the DID document: its chain and signatures, and that
+/// its last entry lists exactly the keys the DID document lists, revoked where it
+/// says a key was compromised.
+fn check_key_log(path: &Path, did_doc: &Value) -> Result<keylog::Checked, String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("cannot read the key log: {e}"))?;
+    let checked =
+        keylog::check(&text).map_err(|p| format!("the signed key log is broken at {p}"))?;
+    let did = did_doc
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if checked.did != did {
+        return Err(format!("the key log is about {}, not {did}", checked.did));
+    }
+    let methods: Vec<&Value> = did_doc
+        .get("verificationMethod")
+        .and_then(Value::as_array)
+        .map(|v| v.iter().collect())
+        .unwrap_or_default();
+    let line = checked.entries;
+    for (i, key) in checked.keys.iter().enumerate() {
+        let id = format!("{did}#{}", key.public);
+        let Some(method) = methods
+            .iter()
+            .find(|m| m.get("id").and_then(Value::as_str) == Some(id.as_str()))
+        else {
+            return Err(format!(
+                "line {line}: key {} of the key log ({id}) is not in the DID document",
+                i + 1
+            ));
+        };
+        let revoked = method.get("revoked").is_some();
+        if revoked != key.compromised_since.is_some() {
+            return Err(format!(
+                "line {line}: key {} is {} in the key log but {} in the DID document",
+                i + 1,
+                if revoked {
+                    "not compromised"
+                } else {
+                    "compromised"
+                },
+                if revoked { "revoked" } else { "not revoked" }
+            ));
+        }
+    }
+    if methods.len() != checked.keys.len() {
+        return Err(format!(
+            "line {line}: the DID document lists {} keys, the key log's last entry {}",
+            methods.len(),
+            checked.keys.len()
+        ));
+    }
+    Ok(checked)
+}
+
 /// What every document is checked against.
 struct Check<'a> {
     did_doc: &'a Value,
     as_of: NaiveDate,
+    /// The key history from the key log (empty without one).
+    keys: &'a [KeyState],
 }
 
 impl Check<'_> {
     /// Checks one document and records the outcome; returns the document if it verified.
     fn file(&self, path: &Path, folder_id: Option<&str>, report: &mut Report) -> Option<Value> {
         match self.document(path, folder_id) {
-            Ok((doc, expired)) => {
+            Ok((doc, expired, key_use)) => {
                 if expired {
                     report.expired.push(path.to_path_buf());
+                }
+                if let Some(key_use) = key_use {
+                    report.key_uses.push((path.to_path_buf(), key_use));
                 }
                 report.verified.push(path.to_path_buf());
                 Some(doc)
@@ -338,14 +453,20 @@ impl Check<'_> {
         }
     }
 
-    /// Checks one document; returns it and whether it is an expired credential.
-    fn document(&self, path: &Path, folder_id: Option<&str>) -> Result<(Value, bool), String> {
+    /// Checks one document; returns it, whether it is an expired credential, and
+    /// for a credential which key signed it.
+    fn document(
+        &self,
+        path: &Path,
+        folder_id: Option<&str>,
+    ) -> Result<(Value, bool, Option<KeyUse>), String> {
         let doc = read_json(path).map_err(|e| format!("{e:#}"))?;
-        self.signature(&doc)?;
+        let method = self.signature(&doc)?;
         let is_credential = doc.get("credentialSubject").is_some();
         if !is_credential {
-            return Ok((doc, false));
+            return Ok((doc, false, None));
         }
+        let key_use = self.key_use(&doc, method)?;
         self.issuer(&doc)?;
         if let Some(id) = folder_id {
             let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -363,7 +484,44 @@ impl Check<'_> {
             }
             None => false,
         };
-        Ok((doc, expired))
+        Ok((doc, expired, Some(key_use)))
+    }
+
+    /// Which key of the key log signed, and whether it was active on the issue date.
+    /// A key retired before the issue date never signs: that is a failure.
+    fn key_use(&self, doc: &Value, method: String) -> Result<KeyUse, String> {
+        let issued = doc
+            .get("validFrom")
+            .and_then(Value::as_str)
+            .and_then(|t| parse_date_time(t).ok())
+            .map(|t| t.date_naive());
+        let number = self
+            .keys
+            .iter()
+            .position(|k| method.ends_with(&format!("#{}", k.public)));
+        let when = match (number, issued) {
+            (Some(i), Some(issued)) => {
+                let active = history::active_on(self.keys, issued);
+                if i == active {
+                    KeyWhen::Active
+                } else if i > active {
+                    KeyWhen::Resigned { active: active + 1 }
+                } else {
+                    return Err(format!(
+                        "signed with key {} ({method}), which was retired on {} before the credential's issue date {issued}: a retired key never signs new credentials",
+                        i + 1,
+                        self.keys[i].active_to.map_or("?".into(), |d| d.to_string())
+                    ));
+                }
+            }
+            _ => KeyWhen::Unknown,
+        };
+        Ok(KeyUse {
+            method,
+            number: number.map(|i| i + 1),
+            issued,
+            when,
+        })
     }
 
     fn did(&self) -> &str {
@@ -373,10 +531,10 @@ impl Check<'_> {
             .unwrap_or_default()
     }
 
-    /// The document's proof, against a key the DID document lists for assertions.
-    fn signature(&self, doc: &Value) -> Result<(), String> {
+    /// The document's proof, against a key the DID document lists for assertions;
+    /// returns the proof's verification method.
+    fn signature(&self, doc: &Value) -> Result<String, String> {
         proof::verify(doc, |method| resolve_assertion_key(self.did_doc, method))
-            .map(drop)
             .map_err(|e| e.to_string())
     }
 

@@ -165,7 +165,8 @@ pub fn write_secret_file(path: &Path, text: &str, replace: bool) -> Result<()> {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let target = if replace {
-        path.with_extension("key.tmp")
+        // Still a `*.key` name, which a site's .gitignore keeps out of git.
+        path.with_extension("tmp.key")
     } else {
         path.to_path_buf()
     };

@@ -534,14 +534,33 @@ fn an_encrypted_key_signs_with_the_passphrase_and_refuses_a_wrong_one() {
         "{sealed}"
     );
     ok(&run_on(root, "2026-11-24", Some(PASSPHRASE), &["build"]));
-    for wrong in [Some("not it"), None] {
-        let err = failed(&run_on(root, "2026-11-24", wrong, &["build"]), 2);
-        assert!(
-            err.contains("wrong passphrase for the secret key ./keys/issuer.key")
-                || err.contains("is encrypted and no passphrase was given"),
-            "{err}"
-        );
+    for (given, expected) in [
+        (
+            Some("not it"),
+            "error: wrong passphrase for the secret key ./keys/issuer.key\n",
+        ),
+        (
+            None,
+            "error: no passphrase was given for the encrypted key ./keys/issuer.key\n",
+        ),
+    ] {
+        let err = failed(&run_on(root, "2026-11-24", given, &["build"]), 2);
+        assert!(err.contains(expected), "{err}");
+        assert!(err.contains("hint: "), "{err}");
     }
+    let err = failed(
+        &run_on(
+            root,
+            "2026-11-24",
+            None,
+            &["key", "encrypt", "--key", "keys/issuer.key"],
+        ),
+        2,
+    );
+    assert!(
+        err.contains("is already encrypted: nothing was done"),
+        "{err}"
+    );
     // Decrypt in place, encrypt again: the same key throughout.
     let public = public_key(root);
     ok(&run_on(
@@ -734,4 +753,20 @@ fn secret_keys_never_appear_in_output() {
             "{path} holds the passphrase"
         );
     }
+}
+
+#[test]
+fn a_retired_secret_key_that_does_not_match_its_public_key_is_refused() {
+    let (site, _, _) = rotated_site();
+    let root = site.path();
+    let retired = root.join("keys/retired/2026-11-24-issuer.key");
+    fs::remove_file(&retired).unwrap();
+    let other = keys::encode_secret(&keys::generate().unwrap());
+    keys::write_secret_file(&retired, &format!("{other}\n"), false).unwrap();
+    let err = failed(&run_on(root, "2026-12-05", None, &["build"]), 2);
+    assert!(
+        err.contains("the retired secret key ./keys/retired/2026-11-24-issuer.key does not belong to the public key beside it"),
+        "{err}"
+    );
+    assert!(!err.contains(&other), "{err}");
 }

@@ -43,13 +43,24 @@ pub fn passphrase(path: &Path, confirm: bool) -> Result<SecretString> {
     if !confirm && let Some(text) = given.as_ref() {
         return Ok(SecretString::from(text.clone()));
     }
-    let prompt = format!("Passphrase for {}: ", path.display());
-    let text = rpassword::prompt_password(&prompt).map_err(|_| {
+    let no_passphrase = || {
+        let what = if confirm {
+            "a passphrase is needed to encrypt"
+        } else {
+            "no passphrase was given for the encrypted key"
+        };
         anyhow::anyhow!(
-            "{} is encrypted and no passphrase was given\n     hint: run in a terminal to be asked for it, or set {PASSPHRASE_ENV}",
+            "{what} {}\n     hint: run in a terminal to be asked for it, or set {PASSPHRASE_ENV}",
             path.display()
         )
-    })?;
+    };
+    // Ask only someone at a terminal: a script or CI job without the variable stops
+    // with an error instead of waiting for a prompt nobody sees.
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(no_passphrase());
+    }
+    let prompt = format!("Passphrase for {}: ", path.display());
+    let text = rpassword::prompt_password(&prompt).map_err(|_| no_passphrase())?;
     if text.is_empty() {
         bail!("an empty passphrase: nothing was done");
     }

@@ -156,9 +156,14 @@ impl Issuer {
     /// compromised since a day signs nothing issued before that day any more: its
     /// successor does; what was issued on or after it stays with it, under review.
     pub fn key_for(&self, issued: NaiveDate, resigned: Option<&str>) -> KeyChoice {
-        let keys = self.history_state();
         let listed = resigned.and_then(|pk| self.history.iter().position(|k| k.multibase == pk));
-        let natural = listed.unwrap_or_else(|| active_on(&keys, issued));
+        // As `active_on`, without copying the history for every credential.
+        let natural = listed.unwrap_or_else(|| {
+            self.history
+                .iter()
+                .rposition(|k| k.active_from <= issued)
+                .unwrap_or(0)
+        });
         let mut index = natural;
         while let Some(since) = self.history[index].compromised_since {
             if index == natural && listed.is_none() && issued >= since {

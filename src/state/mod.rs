@@ -138,7 +138,7 @@ impl State {
     pub fn parse(text: &str) -> Result<State, Diagnostic> {
         let shown = Path::new(STATE_FILE);
         let hint = "restore the file from version control (git checkout credsite.state.json); if it is lost, see \"Site state\" in the README";
-        let state: State = serde_json::from_str(text).map_err(|e| {
+        let mut state: State = serde_json::from_str(text).map_err(|e| {
             Diagnostic::new(shown, format!("cannot read the site state: {e}"))
                 .line(e.line())
                 .hint(hint)
@@ -155,6 +155,14 @@ impl State {
                 "status lists of {} slots: this credsite makes lists of {STATUS_LIST_SIZE}",
                 state.status_list_size
             )));
+        }
+        // A history written before keys had an end (`keygen --force`): each key was
+        // active until the day before the next one.
+        if state.keys.len() > 1 && state.keys.iter().all(|k| k.active_to.is_none()) {
+            let starts: Vec<NaiveDate> = state.keys.iter().map(|k| k.active_from).collect();
+            for (key, next) in state.keys.iter_mut().zip(&starts[1..]) {
+                key.active_to = next.pred_opt();
+            }
         }
         check_key_history(&state.keys, text)?;
         for (id, entry) in &state.credentials {
@@ -566,6 +574,26 @@ mod tests {
         assert_eq!(back.keys, state.keys);
         assert_eq!(back.to_text().unwrap(), text, "stable text");
         assert!(State::parse(&State::new().to_text().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_key_history_without_ends_gets_them() {
+        let text = State::new().to_text().unwrap().replace(
+            "\"keys\": []",
+            "\"keys\": [\n    {\"active_from\":\"2026-11-24\",\"public\":\"z6MkA\"},\n    {\"active_from\":\"2026-12-01\",\"public\":\"z6MkB\"}\n  ]",
+        );
+        let state = State::parse(&text).unwrap();
+        assert_eq!(state.keys[0].active_to, Some(d("2026-11-30")));
+        assert_eq!(state.keys[1].active_to, None);
+        let overlapping = text.replace(
+            "{\"active_from\":\"2026-11-24\",",
+            "{\"active_from\":\"2026-11-24\",\"active_to\":\"2026-12-01\",",
+        );
+        let err = State::parse(&overlapping).unwrap_err().to_string();
+        assert!(
+            err.starts_with("credsite.state.json:5: field `keys[0].active_to`: two keys are active on 2026-12-01"),
+            "{err}"
+        );
     }
 
     #[test]

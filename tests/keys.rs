@@ -770,3 +770,29 @@ fn a_retired_secret_key_that_does_not_match_its_public_key_is_refused() {
     );
     assert!(!err.contains(&other), "{err}");
 }
+
+#[test]
+fn a_roster_with_problems_never_holds_up_a_compromise() {
+    let site = example_site();
+    let root = site.path();
+    ok(&run_on(root, "2026-11-24", None, &["build"]));
+    let old = public_key(root);
+    append(&roster(root), "bad,Jo,,cdpp,2025-02-30,,,,\n");
+    let out = ok(&run_on(
+        root,
+        "2026-11-25",
+        None,
+        &["key", "compromised", "--since", "2026-11-24"],
+    ));
+    assert!(
+        out.contains(&format!("Key {old} is marked compromised since 2026-11-24")),
+        "{out}"
+    );
+    assert!(
+        out.contains("warning: the credentials could not be listed, the site input has problems"),
+        "{out}"
+    );
+    let state = credsite::state::State::load(root).unwrap();
+    assert_eq!(state.keys[0].compromised_since, "2026-11-24".parse().ok());
+    assert_eq!(state.keys.len(), 2);
+}

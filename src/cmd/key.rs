@@ -55,6 +55,40 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
     }
 }
 
+/// Says which credentials the next build re-signs, and lists (on standard output)
+/// those to review.
+fn list_credentials(
+    since: NaiveDate,
+    resign: &[&credsite::load::Record],
+    review: &[&credsite::load::Record],
+) {
+    eprintln!(
+        "The next `credsite build` re-signs with the new key the {} credential(s) issued before {since} that the old key signed.",
+        resign.len()
+    );
+    if review.is_empty() {
+        eprintln!("No credential was issued with the old key on or after {since}.");
+        return;
+    }
+    eprintln!(
+        "Review these {} credential(s), issued on or after {since} and signed with the compromised key: an attacker could have forged them. They stay signed with the revoked key, so they fail verification, until you re-sign the genuine ones with `credsite build --resign ID` (and revoke or delete any you did not issue):",
+        review.len()
+    );
+    let mut out = String::new();
+    for r in review {
+        out.push_str(&format!(
+            "REVIEW {} ({}, {}, issued {}) {}:{}\n",
+            r.id,
+            r.holder_name,
+            r.program,
+            r.issued,
+            r.origin.path.display(),
+            r.origin.line
+        ));
+    }
+    print!("{out}");
+}
+
 fn secret_path(global: &Global, args: &FileArgs) -> PathBuf {
     keys::KeyPaths::new(&global.root, args.key.as_deref()).secret
 }
@@ -131,10 +165,16 @@ fn compromised(global: &Global, args: CompromisedArgs) -> Result<ExitCode> {
         );
     }
     // Which credentials the old key signs, before the history changes.
+    // A roster that does not load never holds up revoking a key: the lists are then
+    // left to the next build's warning.
     let before = state.keys.clone();
-    let inputs = credsite::load::validate(credsite::load::load(root)?, today)?;
-    let signed_by_old: Vec<_> = inputs
-        .records
+    let inputs =
+        credsite::load::load(root).and_then(|inputs| Ok(credsite::load::validate(inputs, today)?));
+    let (records, unlisted) = match &inputs {
+        Ok(inputs) => (inputs.records.as_slice(), None),
+        Err(e) => (&[][..], Some(e.to_string())),
+    };
+    let signed_by_old: Vec<_> = records
         .iter()
         .filter(|r| {
             let resigned = state.credentials.get(&r.id).and_then(|c| c.key.as_deref());
@@ -172,30 +212,11 @@ fn compromised(global: &Global, args: CompromisedArgs) -> Result<ExitCode> {
     eprintln!(
         "The DID document will mark the old key `revoked`: nothing it signed verifies any more, so that forgeries made with it are refused."
     );
-    eprintln!(
-        "The next `credsite build` re-signs with the new key the {} credential(s) issued before {since} that the old key signed.",
-        resign.len()
-    );
-    if review.is_empty() {
-        eprintln!("No credential was issued with the old key on or after {since}.");
-    } else {
-        eprintln!(
-            "Review these {} credential(s), issued on or after {since} and signed with the compromised key: an attacker could have forged them. They stay signed with the revoked key, so they fail verification, until you re-sign the genuine ones with `credsite build --resign ID` (and revoke or delete any you did not issue):",
-            review.len()
-        );
-        let mut out = String::new();
-        for r in &review {
-            out.push_str(&format!(
-                "REVIEW {} ({}, {}, issued {}) {}:{}\n",
-                r.id,
-                r.holder_name,
-                r.program,
-                r.issued,
-                r.origin.path.display(),
-                r.origin.line
-            ));
-        }
-        print!("{out}");
+    match unlisted {
+        Some(why) => eprintln!(
+            "warning: the credentials could not be listed, the site input has problems: {why}\n     hint: fix them; the next `credsite build` re-signs those issued before {since} and warns about those issued since"
+        ),
+        None => list_credentials(since, &resign, &review),
     }
     eprintln!(
         "Recorded in {} and in the signed key log. Next: `credsite build`, publish, and tell the holders and relying parties that credentials signed with the old key since {since} must not be trusted.",

@@ -322,10 +322,11 @@ impl State {
             bail!("key {public} is already in the key history");
         }
         let first = self.keys.len() == 1;
+        let index = self.keys.len().saturating_sub(1);
         if let Some(last) = self.keys.last_mut() {
             if date < last.active_from || (date == last.active_from && !first) {
                 bail!(
-                    "a rotation dated {date} is not after the last rotation: the current key {} became active on {}\n     hint: give a later --date (a rotation dated before the last one would make two keys active on one day)",
+                    "a rotation dated {date} is not after the last rotation: the current key {} became active on {} ({STATE_FILE}, field `keys[{index}].active_from`); nothing was changed\n     hint: give a later --date (a rotation dated before the last one would make two keys active on one day)",
                     last.public,
                     last.active_from
                 );

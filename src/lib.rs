@@ -55,6 +55,9 @@ pub struct BuildOptions {
     pub as_of: NaiveDate,
     /// Credentials whose changed content the manager re-issues on purpose.
     pub reissue: Reissue,
+    /// Credentials to re-sign with the current key (`--resign`), whatever key was
+    /// active on their issue date.
+    pub resign: Reissue,
 }
 
 impl BuildOptions {
@@ -66,6 +69,7 @@ impl BuildOptions {
             secret_key: None,
             as_of,
             reissue: Reissue::default(),
+            resign: Reissue::default(),
         }
     }
 
@@ -92,6 +96,13 @@ pub struct Report {
     pub new: usize,
     /// Credentials re-issued with changed content (`--reissue`).
     pub reissued: usize,
+    /// Credentials re-signed with the current key on request (`--resign`).
+    pub resigned: usize,
+    /// Credentials still signed with a compromised key, issued on or after the day it
+    /// was compromised: the manager reviews them (see `credsite key compromised`).
+    pub review: Vec<String>,
+    /// The build started the signed key log, `keys/did.jsonl`.
+    pub key_log_created: bool,
     /// Files written (or, for `check`, rendered).
     pub files: u64,
     /// The output's size and shape, for the hosts' limits.
@@ -113,15 +124,16 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let built = State::load(&options.root)
         .map_err(Error::from)
         .and_then(|mut state| {
-            let issuer = Issuer::load(
+            refuse_new_identity(options, &state)?;
+            let mut issuer = Issuer::load(
                 &options.root,
                 options.secret_key.as_deref(),
                 MissingKey::Create,
             )?;
-            let report = pipeline(options, &issuer, &mut state, &staging)?;
-            Ok((report, state))
+            let report = pipeline(options, &mut issuer, &mut state, &staging)?;
+            Ok((report, state, issuer))
         });
-    let (mut report, state) = match built {
+    let (mut report, state, issuer) = match built {
         Ok(built) => built,
         Err(e) => {
             staging.abandon();
@@ -129,6 +141,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         }
     };
     let started = Instant::now();
+    if let Some((log, true)) = &issuer.key_log {
+        let path = options.root.join(issuer::keylog::KEY_LOG_FILE);
+        std::fs::write(&path, log).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     // The state first: if the swap then fails, the state only holds allocations for
     // credentials the next build publishes; the other way round, published values
     // could be lost.
@@ -145,19 +161,121 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
 /// `keys/issuer.pub`) it signs with a throwaway key.
 pub fn check(options: &BuildOptions) -> Result<Report> {
     let mut state = State::load(&options.root)?;
-    let issuer = Issuer::load(
+    let mut issuer = Issuer::load(
         &options.root,
         options.secret_key.as_deref(),
         MissingKey::Throwaway,
     )?;
-    pipeline(options, &issuer, &mut state, &Memory::paths_only())
+    pipeline(options, &mut issuer, &mut state, &Memory::paths_only())
+}
+
+/// A site whose state lists issuer keys never gets a new key pair made silently
+/// because its key files are missing.
+fn refuse_new_identity(options: &BuildOptions, state: &State) -> anyhow::Result<()> {
+    let paths = issuer::keys::KeyPaths::new(&options.root, options.secret_key.as_deref());
+    if !state.keys.is_empty() && !paths.public.exists() && !paths.secret.exists() {
+        bail!(
+            "{} lists {} issuer key(s) (field `keys`), but {} and {} are missing: refusing to create a new issuer identity\n     hint: restore the key pair from your backup; to start a new key on purpose, restore it first and run `credsite keygen --rotate`",
+            state::STATE_FILE,
+            state.keys.len(),
+            paths.public.display(),
+            paths.secret.display()
+        );
+    }
+    Ok(())
+}
+
+/// Attaches the key history to the issuer and checks the key log `keys/did.jsonl`
+/// against it, or starts the log (signed by the current key) when there is none.
+fn prepare_keys(
+    options: &BuildOptions,
+    issuer: &mut Issuer,
+    state: &State,
+    did: &str,
+) -> anyhow::Result<()> {
+    use issuer::keylog;
+    issuer.attach_history(&options.root, state, options.as_of)?;
+    let throwaway = matches!(issuer.source, KeySource::Throwaway { .. });
+    let path = options.root.join(keylog::KEY_LOG_FILE);
+    let shown = Path::new(keylog::KEY_LOG_FILE);
+    let hint = "the key log and the site state's key history are written together by `credsite keygen` and `credsite key compromised`: restore both from version control";
+    let history = if throwaway {
+        state.keys.clone()
+    } else {
+        issuer.history_state()
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let checked = keylog::check(&text).map_err(|p| {
+                diag::Diagnostics(vec![
+                    diag::Diagnostic::new(
+                        shown,
+                        format!("the signed key log is broken: {}", p.message),
+                    )
+                    .line(p.line)
+                    .hint(hint),
+                ])
+            })?;
+            let problem = if checked.did != did {
+                Some(format!("the key log is about {}, not {did}", checked.did))
+            } else if !history.is_empty() && checked.keys != history {
+                Some(format!(
+                    "its last entry lists {} key(s) ({}), but {} lists {} ({})",
+                    checked.keys.len(),
+                    describe(&checked.keys),
+                    state::STATE_FILE,
+                    history.len(),
+                    describe(&history)
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                return Err(diag::Diagnostics(vec![
+                    diag::Diagnostic::new(shown, message)
+                        .line(checked.entries)
+                        .field("state.keys")
+                        .hint(hint),
+                ])
+                .into());
+            }
+            if !throwaway {
+                issuer.key_log = Some((text, false));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !throwaway {
+                let log = keylog::append("", did, &history, options.as_of, "create", &issuer.key)?;
+                issuer.key_log = Some((log, true));
+            }
+        }
+        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    }
+    Ok(())
+}
+
+/// Keys in one line: `z6Mk…(from D to E)`.
+fn describe(keys: &[state::KeyState]) -> String {
+    keys.iter()
+        .map(|k| {
+            let mut s = format!("{} from {}", k.public, k.active_from);
+            if let Some(to) = k.active_to {
+                s.push_str(&format!(" to {to}"));
+            }
+            if let Some(since) = k.compromised_since {
+                s.push_str(&format!(", compromised since {since}"));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`
 /// with what was newly issued.
 fn pipeline(
     options: &BuildOptions,
-    issuer: &Issuer,
+    issuer: &mut Issuer,
     state: &mut State,
     sink: &impl Sink,
 ) -> Result<Report> {
@@ -170,7 +288,11 @@ fn pipeline(
     state.refuse_unrecorded(&inputs.records, &options.out_dir())?;
     let site = site::resolve(inputs, state, options.as_of)?;
     clock.lap("resolve");
-    let signer = Signer::new(&site, issuer, state, &options.reissue)?;
+    prepare_keys(options, issuer, state, &site.did.did)?;
+    let issuer = &*issuer;
+    let signer = Signer::new(&site, issuer, state, &options.reissue)?
+        .with_resign(options.resign.clone())?
+        .with_published(options.out_dir());
     let mut written = output::write(render::render(&site, &signer), sink)?;
     let manifest = signer.manifest(output::manifest::unsigned(
         site.config.base_url.as_str(),
@@ -186,6 +308,8 @@ fn pipeline(
     let signed = signer.finish()?;
     clock.lap("sign, render and write");
 
+    let review = signed.review.clone();
+    let resigned = signed.resigned.len();
     let reissued = state.record_signed(signed);
     let count = |status| {
         site.credentials
@@ -204,6 +328,9 @@ fn pipeline(
         suspended: count(Status::Suspended),
         new: state.credentials.len() - known,
         reissued,
+        resigned,
+        review,
+        key_log_created: matches!(issuer.key_log, Some((_, true))),
         files: shape.files,
         shape,
         did: site.did.did.clone(),

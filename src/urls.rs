@@ -195,6 +195,14 @@ pub fn did_document(base_url: &Url) -> &'static str {
     }
 }
 
+/// The signed key log, `did.jsonl`, beside the DID document at `did_document`.
+pub fn key_log(did_document: &str) -> String {
+    match did_document.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/did.jsonl"),
+        None => "did.jsonl".to_string(),
+    }
+}
+
 /// The relative prefix from a page at `path` back to the site root, e.g. `../../`
 /// for `credentials/abc/index.html`. Pages link with it, so that a saved copy of
 /// the site works from any folder.

@@ -27,6 +27,10 @@ pub struct Args {
     /// `program:ID` or `all`. Repeat for more.
     #[arg(long, value_name = "ID|program:ID|all")]
     reissue: Vec<String>,
+    /// Re-sign credentials with the current key, whatever key was active on their
+    /// issue date: a credential id, `program:ID` or `all`. Repeat for more.
+    #[arg(long, value_name = "ID|program:ID|all")]
+    resign: Vec<String>,
 }
 
 pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
@@ -34,6 +38,7 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
     let mut options = super::options(&global.root, args.key, &args.as_of)?;
     options.out = args.out;
     options.reissue = Reissue::parse(args.reissue.iter().map(String::as_str));
+    options.resign = Reissue::parse(args.resign.iter().map(String::as_str));
     let report = credsite::build(&options)?;
     if report.key == KeySource::Created {
         eprintln!(
@@ -51,6 +56,23 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
             global.root.join(STATE_FILE).display()
         );
     }
+    if report.resigned > 0 {
+        eprintln!(
+            "Re-signed {} credentials with the current key: commit {}.",
+            report.resigned,
+            global.root.join(STATE_FILE).display()
+        );
+    }
+    if report.key_log_created {
+        eprintln!(
+            "Started the signed key log {}: commit it with the site.",
+            global
+                .root
+                .join(credsite::issuer::keylog::KEY_LOG_FILE)
+                .display()
+        );
+    }
+    super::review_warning(&report.review);
     eprintln!(
         "Wrote {} files to {} in {} ms.",
         report.files,

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod diff;
 mod init;
+mod key;
 mod keygen;
 mod recover;
 mod report;
@@ -40,8 +41,11 @@ enum Command {
     Build(build::Args),
     /// Loads, validates, signs and renders everything without writing (no secret key needed).
     Check(check::Args),
-    /// Creates the issuer key pair in keys/ (--force rotates it, keeping the old pair).
+    /// Creates the issuer key pair in keys/ (--rotate starts a new key, keeping the old pair).
     Keygen(keygen::Args),
+    /// A compromised key (`key compromised --since DATE`), and passphrase encryption of
+    /// the secret key file (`key encrypt`, `key decrypt`).
+    Key(key::Args),
     /// Verifies a credential.json, or every credential, the feed and the manifest of a built site.
     Verify(verify::Args),
     /// Lists the files a deploy must upload and delete, from the deployed manifest.json.
@@ -77,6 +81,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Build(args) => build::run(&global, args),
         Command::Check(args) => check::run(&global, args),
         Command::Keygen(args) => keygen::run(&global, args),
+        Command::Key(args) => key::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
         Command::Diff(args) => diff::run(&global, args),
         Command::Init(args) => init::run(&global, args),
@@ -115,7 +120,7 @@ impl AsOf {
     }
 }
 
-fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     credsite::dates::parse_date(text)
 }
 
@@ -158,4 +163,22 @@ pub fn options(root: &Path, key: Option<PathBuf>, as_of: &AsOf) -> Result<credsi
     let mut options = credsite::BuildOptions::new(root, as_of.date()?);
     options.secret_key = key;
     Ok(options)
+}
+
+/// Warns about credentials still signed with a compromised key.
+pub fn review_warning(review: &[String]) {
+    if review.is_empty() {
+        return;
+    }
+    let shown: Vec<&str> = review.iter().take(10).map(String::as_str).collect();
+    eprintln!(
+        "warning: {} credential(s) issued since their key was compromised are still signed with it and fail verification: {}{}\n     hint: review them (an attacker could have forged them); re-sign the genuine ones with `credsite build --resign ID`",
+        review.len(),
+        shown.join(", "),
+        if review.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    );
 }

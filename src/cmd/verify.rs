@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::NaiveDate;
 use credsite::urls::{FEED, FEED_DIR};
-use credsite::vc::verify::{self, CredentialStatus, Options};
+use credsite::vc::verify::{self, CredentialStatus, KeyWhen, Options};
 
 use super::{AsOf, Global};
 
@@ -79,6 +79,8 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
         )?;
     }
     writeln!(out, "{}", summary(&report, as_of))?;
+    // After the summary: scripts read the verdict from the first lines.
+    keys(&mut out, &report, single)?;
     match std::io::stdout().lock().write_all(out.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
         _ => {}
@@ -88,6 +90,87 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Which key signed: for a single credential, one line; for a site, one line per
+/// key, and one per credential re-signed with a later key than the one active on its
+/// issue date.
+fn keys(out: &mut String, report: &verify::Report, single: bool) -> Result<()> {
+    let describe = |n: usize| {
+        let k = &report.keys[n - 1];
+        let mut s = format!(
+            "{n} of {} ({}#{}), active from {}",
+            report.keys.len(),
+            report.issuer,
+            k.public,
+            k.active_from
+        );
+        if let Some(to) = k.active_to {
+            s.push_str(&format!(" to {to}"));
+        }
+        if let Some(since) = k.compromised_since {
+            s.push_str(&format!(", compromised since {since}"));
+        }
+        s
+    };
+    match &report.key_log {
+        Some((path, n)) if *n > 0 => writeln!(
+            out,
+            "Key log {}: {n} entries, hash chain and signatures verified, the same keys as the DID document",
+            path.display()
+        )?,
+        Some(_) => {}
+        None => writeln!(
+            out,
+            "No key log (did.jsonl) beside the DID document: which key was active when is not checked"
+        )?,
+    }
+    let when = |u: &verify::KeyUse| match (u.when, u.issued) {
+        (KeyWhen::Active, Some(d)) => format!("active on its issue date {d}"),
+        (KeyWhen::Resigned { active }, Some(d)) => format!(
+            "not the key active on its issue date {d} (key {active}): re-signed with a later key"
+        ),
+        _ => "not in the key log: whether it was active on the issue date is unknown".into(),
+    };
+    if single {
+        for (file, u) in &report.key_uses {
+            let key = u.number.map_or(u.method.clone(), describe);
+            writeln!(
+                out,
+                "KEY {}: signed by key {key}; {}",
+                file.display(),
+                when(u)
+            )?;
+        }
+        return Ok(());
+    }
+    for n in 1..=report.keys.len() {
+        let uses: Vec<&verify::KeyUse> = report
+            .key_uses
+            .iter()
+            .map(|(_, u)| u)
+            .filter(|u| u.number == Some(n))
+            .collect();
+        let active = uses.iter().filter(|u| u.when == KeyWhen::Active).count();
+        writeln!(
+            out,
+            "KEY {}: signed {} credentials, {active} of them issued while it was active",
+            describe(n),
+            uses.len()
+        )?;
+    }
+    for (file, u) in &report.key_uses {
+        if matches!(u.when, KeyWhen::Resigned { .. }) {
+            let key = u.number.map_or(u.method.clone(), |n| format!("key {n}"));
+            writeln!(
+                out,
+                "RE-SIGNED {}: signed by {key}; {}",
+                file.display(),
+                when(u)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The last line: what verified, each status counted, what failed, and the issuer

@@ -4,11 +4,13 @@
 //! document is served at `/.well-known/did.json` for a bare host and at
 //! `/a/b/did.json` otherwise (W3C CCG did:web method, "Read (Resolve)").
 
+use chrono::NaiveDate;
 use ed25519_dalek::VerifyingKey;
 use serde_json::{Value, json};
 use url::Url;
 
 use super::keys;
+use crate::dates::date_time;
 use crate::urls;
 
 /// The issuer's DID and where its document lives in the site.
@@ -50,17 +52,36 @@ impl DidWeb {
 
     /// The DID document listing `key` as a Multikey for assertions.
     pub fn document(&self, key: &VerifyingKey) -> Value {
-        let id = self.key_id(key);
+        self.document_of(&[(*key, None)])
+    }
+
+    /// The DID document listing every key the issuer has used, oldest first, each a
+    /// Multikey for assertions, so that credentials signed before a rotation still
+    /// verify. A merely rotated key carries no `revoked` or `expires` (some verifiers
+    /// reject every proof of a method with `revoked`, whatever the dates); a
+    /// compromised key carries `revoked`, the day from which it may have been misused.
+    pub fn document_of(&self, keys: &[(VerifyingKey, Option<NaiveDate>)]) -> Value {
+        let methods: Vec<Value> = keys
+            .iter()
+            .map(|(key, revoked)| {
+                let mut method = json!({
+                    "id": self.key_id(key),
+                    "type": "Multikey",
+                    "controller": self.did,
+                    "publicKeyMultibase": keys::encode_public(key),
+                });
+                if let Some(since) = revoked {
+                    method["revoked"] = date_time(*since).into();
+                }
+                method
+            })
+            .collect();
+        let ids: Vec<Value> = keys.iter().map(|(k, _)| self.key_id(k).into()).collect();
         json!({
             "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
             "id": self.did,
-            "verificationMethod": [{
-                "id": id,
-                "type": "Multikey",
-                "controller": self.did,
-                "publicKeyMultibase": keys::encode_public(key),
-            }],
-            "assertionMethod": [id],
+            "verificationMethod": methods,
+            "assertionMethod": ids,
         })
     }
 }
@@ -93,6 +114,12 @@ pub fn resolve_assertion_key(document: &Value, method: &str) -> Result<Verifying
                 .find(|vm| vm.get("id").and_then(Value::as_str) == Some(method))
         })
         .ok_or("the DID document has no such verificationMethod")?;
+    if let Some(revoked) = vm.get("revoked") {
+        return Err(format!(
+            "the DID document marks the key revoked ({}): it may have been misused since, so nothing it signed is accepted",
+            revoked.as_str().unwrap_or("no date")
+        ));
+    }
     if vm.get("type").and_then(Value::as_str) != Some("Multikey") {
         return Err("the verification method is not a Multikey".into());
     }

@@ -9,8 +9,11 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use age::secrecy::SecretString;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+
+use super::encrypted;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 
 /// Where the public key is kept, relative to the site root.
@@ -39,9 +42,10 @@ pub fn decode_public(text: &str) -> Result<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).context("not a valid Ed25519 public key")
 }
 
-/// Reads a secret key in multibase Multikey form.
+/// Reads a secret key in multibase Multikey form. The error never quotes the text.
 pub fn decode_secret(text: &str) -> Result<SigningKey> {
-    let bytes = demultibase(&ED25519_PRIV, text).context("not an Ed25519 Multikey secret key")?;
+    let bytes = demultibase(&ED25519_PRIV, text)
+        .map_err(|_| anyhow::anyhow!("not an Ed25519 Multikey secret key"))?;
     Ok(SigningKey::from_bytes(&bytes))
 }
 
@@ -120,30 +124,32 @@ pub fn retire(root: &Path, paths: &KeyPaths, date: NaiveDate) -> Result<Vec<Path
 
 /// Writes a new key pair. Refuses to replace an existing key: [`retire`] it first.
 pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey) -> Result<()> {
+    write_key_pair_sealed(paths, key, None)
+}
+
+/// [`write_key_pair`], the secret key encrypted with `passphrase` when one is given.
+pub fn write_key_pair_sealed(
+    paths: &KeyPaths,
+    key: &SigningKey,
+    passphrase: Option<SecretString>,
+) -> Result<()> {
     for path in [&paths.secret, &paths.public] {
         if path.exists() {
             bail!(
-                "{} already exists: keeping the issuer's key pair\n     hint: credentials signed with the old key will stop verifying if you replace it; if you really mean to, run `credsite keygen --force` (it keeps the old pair in {RETIRED_DIR}/)",
+                "{} already exists: keeping the issuer's key pair\n     hint: credentials signed with the old key will stop verifying if you replace it; to start a new key, run `credsite keygen --rotate` (it keeps the old pair in {RETIRED_DIR}/)",
                 path.display()
             );
         }
     }
-    if let Some(dir) = paths.secret.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
     if let Some(dir) = paths.public.parent() {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&paths.secret)
-        .with_context(|| format!("cannot create {}", paths.secret.display()))?;
-    writeln!(file, "{}", encode_secret(key))
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", paths.secret.display()))?;
+    let text = format!("{}\n", encode_secret(key));
+    let text = match passphrase {
+        Some(passphrase) => encrypted::encrypt(&text, passphrase)?,
+        None => text,
+    };
+    write_secret_file(&paths.secret, &text, false)?;
     fs::write(
         &paths.public,
         format!("{}\n", encode_public(&key.verifying_key())),
@@ -152,8 +158,39 @@ pub fn write_key_pair(paths: &KeyPaths, key: &SigningKey) -> Result<()> {
     Ok(())
 }
 
-/// Reads the secret key, refusing a file that other users can read.
-pub fn read_secret(path: &Path) -> Result<SigningKey> {
+/// Writes a secret key file with mode 0600: a new file, or (`replace`) a temporary
+/// file renamed over the old one, so that a crash leaves one whole key file.
+pub fn write_secret_file(path: &Path, text: &str, replace: bool) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let target = if replace {
+        // Still a `*.key` name, which a site's .gitignore keeps out of git.
+        path.with_extension("tmp.key")
+    } else {
+        path.to_path_buf()
+    };
+    if replace {
+        let _ = fs::remove_file(&target);
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    if replace {
+        fs::rename(&target, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The text of a secret key file, after the permission check.
+pub fn read_secret_text(path: &Path) -> Result<String> {
     let meta = fs::metadata(path)
         .with_context(|| format!("cannot read the secret key {}", path.display()))?;
     if !meta.is_file() {
@@ -176,10 +213,30 @@ pub fn read_secret(path: &Path) -> Result<SigningKey> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("cannot read the secret key {}", path.display()))?;
-    decode_secret(&text)
-        .with_context(|| format!("{} does not hold an issuer secret key", path.display()))
+    fs::read_to_string(path)
+        .with_context(|| format!("cannot read the secret key {}", path.display()))
+}
+
+/// Is the secret key file at `path` passphrase-encrypted?
+pub fn is_sealed(path: &Path) -> Result<bool> {
+    Ok(encrypted::is_encrypted(&read_secret_text(path)?))
+}
+
+/// Reads the secret key, refusing a file that other users can read. An encrypted key
+/// is decrypted with the passphrase ([`encrypted::passphrase`]).
+pub fn read_secret(path: &Path) -> Result<SigningKey> {
+    let mut text = read_secret_text(path)?;
+    if encrypted::is_encrypted(&text) {
+        let passphrase = encrypted::passphrase(path, false)?;
+        text = encrypted::decrypt(path, &text, passphrase)?;
+    }
+    // Never the decoding error's detail: it could quote the file.
+    decode_secret(&text).map_err(|_| {
+        anyhow::anyhow!(
+            "{} does not hold an issuer secret key (a one-line Multikey z3u2…)",
+            path.display()
+        )
+    })
 }
 
 /// Reads the public key file.

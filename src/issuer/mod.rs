@@ -1,6 +1,9 @@
 //! The issuer: its signing key, where the key came from, and its `did:web` identity.
 
 pub mod did;
+pub mod encrypted;
+pub mod history;
+pub mod keylog;
 pub mod keys;
 
 use std::path::Path;
@@ -9,6 +12,7 @@ use anyhow::Result;
 use ed25519_dalek::SigningKey;
 
 pub use did::DidWeb;
+pub use history::HistoryKey;
 
 /// How the issuer key was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +45,12 @@ pub struct Issuer {
     pub key: SigningKey,
     /// Where it came from.
     pub source: KeySource,
+    /// Every key the issuer has used, oldest first, with when each was active (see
+    /// [`Issuer::attach_history`]); the last is `key`. Empty until attached.
+    pub history: Vec<HistoryKey>,
+    /// The signed key log (`did.jsonl`) to publish beside the DID document, and
+    /// whether this run made it (to be saved in `keys/`).
+    pub key_log: Option<(String, bool)>,
 }
 
 impl Issuer {
@@ -55,6 +65,8 @@ impl Issuer {
                 source: KeySource::Throwaway {
                     published: has_public,
                 },
+                history: Vec::new(),
+                key_log: None,
             });
         }
         let (key, source) = match keys::load(&paths, missing == MissingKey::Create)? {
@@ -67,16 +79,25 @@ impl Issuer {
                 },
             ),
         };
-        Ok(Issuer { key, source })
+        Ok(Issuer {
+            key,
+            source,
+            history: Vec::new(),
+            key_log: None,
+        })
     }
 
-    /// Does `bytes` hold the secret key, in its key-file form or as raw bytes? Used to
-    /// refuse publishing a stray key file.
+    /// Does `bytes` hold a secret key of the issuer (the current one or a retired
+    /// one), in its key-file form or as raw bytes? Used to refuse publishing a stray
+    /// key file.
     pub fn appears_in(&self, bytes: &[u8]) -> bool {
-        let text = keys::encode_secret(&self.key);
-        let raw = self.key.to_bytes();
-        bytes.windows(text.len()).any(|w| w == text.as_bytes())
-            || bytes.windows(raw.len()).any(|w| w == raw)
+        let retired = self.history.iter().filter_map(|k| k.secret.as_ref());
+        std::iter::once(&self.key).chain(retired).any(|key| {
+            let text = keys::encode_secret(key);
+            let raw = key.to_bytes();
+            bytes.windows(text.len()).any(|w| w == text.as_bytes())
+                || bytes.windows(raw.len()).any(|w| w == raw)
+        })
     }
 
     /// The public key in multibase Multikey form.

@@ -107,9 +107,12 @@ pub fn render<'a>(
         .collect();
     let method = signer.verification_method();
     let public = signer.issuer().public_multibase();
+    let history = signer.issuer().history_state();
+    let keys = crate::issuer::keylog::keys_json(&site.did.did, &history);
     let issuer = pages::EmbeddedIssuer {
         verification_method: &method,
         public_key_multibase: &public,
+        keys: &keys,
     };
     let renderer = Renderer {
         site,
@@ -260,16 +263,31 @@ impl<'a> Renderer<'a> {
     /// The DID document, the not-found page and the hosts' configuration files.
     fn site_files(&self) -> Result<Vec<Page>> {
         let site = self.site;
-        let public = self.signer.issuer().key.verifying_key();
+        let issuer = self.signer.issuer();
+        let keys: Vec<_> = if issuer.history.is_empty() {
+            vec![(issuer.key.verifying_key(), None)]
+        } else {
+            issuer
+                .history
+                .iter()
+                .map(|k| (k.public, k.compromised_since))
+                .collect()
+        };
         let mut files = vec![
             Page::new(
                 site.did.document_path.clone(),
-                pretty(&site.did.document(&public))?,
+                pretty(&site.did.document_of(&keys))?,
             ),
             Page::new(urls::NOT_FOUND_PAGE, self.pages.not_found()?),
             Page::new(urls::VERIFY_PAGE, self.pages.verify()?),
             Page::new(urls::VERIFIER_SCRIPT, self.pages.script("verifier.js")?),
         ];
+        if let Some((log, _)) = &issuer.key_log {
+            files.push(Page::new(
+                urls::key_log(&site.did.document_path),
+                log.clone().into_bytes(),
+            ));
+        }
         if site.config.statistics.enabled {
             let programs = statistics::programs(site);
             files.push(Page::new(

@@ -31,6 +31,9 @@ pub struct EmbeddedIssuer<'a> {
     pub verification_method: &'a str,
     /// The public key, multibase Multikey.
     pub public_key_multibase: &'a str,
+    /// Every key of the issuer's history, as the key log lists them (id,
+    /// publicKeyMultibase, activeFrom, activeTo, compromisedSince), oldest first.
+    pub keys: &'a serde_json::Value,
 }
 
 /// JSON for a `<script type="application/json">` block: `<` is written `\u003c`, so
@@ -51,6 +54,7 @@ impl<'a> Pages<'a> {
                 "did": site.did.did,
                 "verificationMethod": issuer.verification_method,
                 "publicKeyMultibase": issuer.public_key_multibase,
+                "keys": issuer.keys,
                 "built": site.as_of.to_string(),
                 "baseUrl": site.urls.home(),
                 "root": urls::root_of(page),

@@ -61,6 +61,10 @@ pub struct CredentialState {
     /// SHA-256 (hex) of the credential's canonical signed content, once it was signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// The public key (multibase) it was last re-signed with on request (`--resign`),
+    /// when that is not the key active on its issue date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// Where credsite 0.1 published it, when it was: its old folder redirects to
     /// `path`, and its signed `id` keeps the old address (an id never changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,12 +80,22 @@ pub struct CredentialState {
     pub status_list: u32,
 }
 
-/// One issuer key and when it became active.
+/// One issuer key and when it was active. Credentials are signed with the key that
+/// was active on their issue date; the first key also signs every credential issued
+/// before it became active (the roster a site starts with).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyState {
     /// The first day credentials were signed with it.
     pub active_from: NaiveDate,
+    /// The last day it was active: the day before the next key became active. None
+    /// for the current key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_to: Option<NaiveDate>,
+    /// Set by `credsite key compromised --since DATE`: the key may have been in other
+    /// hands since this day. The DID document marks it `revoked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised_since: Option<NaiveDate>,
     /// The public key, multibase Multikey (`z6Mk…`).
     pub public: String,
 }
@@ -159,6 +173,28 @@ impl State {
                 "status lists of {} slots: this credsite makes lists of {STATUS_LIST_SIZE}",
                 state.status_list_size
             )));
+        }
+        // A history written before keys had an end (`keygen --force`): each key was
+        // active until the day before the next one.
+        if state.keys.len() > 1 && state.keys.iter().all(|k| k.active_to.is_none()) {
+            let starts: Vec<NaiveDate> = state.keys.iter().map(|k| k.active_from).collect();
+            for (key, next) in state.keys.iter_mut().zip(&starts[1..]) {
+                key.active_to = next.pred_opt();
+            }
+        }
+        check_key_history(&state.keys, text)?;
+        for (id, entry) in &state.credentials {
+            if let Some(key) = &entry.key
+                && !state.keys.iter().any(|k| &k.public == key)
+            {
+                return Err(Diagnostic::new(
+                    shown,
+                    format!("credential \"{id}\" was re-signed with key {key}, which the key history does not list"),
+                )
+                .line(line_of(text, &format!("\"{id}\":")))
+                .field(format!("credentials.{id}.key"))
+                .hint(hint));
+            }
         }
         let mut slots = HashSet::with_capacity(state.credentials.len());
         for (id, entry) in &state.credentials {
@@ -270,6 +306,7 @@ impl State {
                     (*id).to_string(),
                     CredentialState {
                         digest: None,
+                        key: None,
                         moved_from: None,
                         path: urls::credential_dir(&slug),
                         salt: hex::encode(salt),
@@ -310,8 +347,9 @@ impl State {
         Ok(free)
     }
 
-    /// Records the content digests of what a run signed; returns how many credentials
-    /// had a digest before (were re-issued).
+    /// Records the content digests of what a run signed, and the keys of what it
+    /// re-signed on request; returns how many credentials had a digest before (were
+    /// re-issued).
     pub fn record_signed(&mut self, signed: crate::vc::sign::Signed) -> usize {
         let mut reissued = 0;
         for (id, digest) in signed.digests {
@@ -320,7 +358,40 @@ impl State {
                 entry.digest = Some(digest);
             }
         }
+        for (id, key) in signed.resigned {
+            if let Some(entry) = self.credentials.get_mut(&id) {
+                entry.key = key;
+            }
+        }
         reissued
+    }
+
+    /// Records a key rotation: `public` becomes active on `date`, and the current key
+    /// is active until the day before. Refuses a date before the last rotation, and a
+    /// day on which two keys would be active.
+    pub fn rotate(&mut self, public: &str, date: NaiveDate) -> Result<()> {
+        if self.keys.iter().any(|k| k.public == public) {
+            bail!("key {public} is already in the key history");
+        }
+        let first = self.keys.len() == 1;
+        let index = self.keys.len().saturating_sub(1);
+        if let Some(last) = self.keys.last_mut() {
+            if date < last.active_from || (date == last.active_from && !first) {
+                bail!(
+                    "a rotation dated {date} is not after the last rotation: the current key {} became active on {} ({STATE_FILE}, field `keys[{index}].active_from`); nothing was changed\n     hint: give a later --date (a rotation dated before the last one would make two keys active on one day)",
+                    last.public,
+                    last.active_from
+                );
+            }
+            last.active_to = date.pred_opt();
+        }
+        self.keys.push(KeyState {
+            active_from: date,
+            active_to: None,
+            compromised_since: None,
+            public: public.to_string(),
+        });
+        Ok(())
     }
 
     /// Records the day a public key became active, unless it is already in the history.
@@ -331,6 +402,8 @@ impl State {
         }
         self.keys.push(KeyState {
             active_from,
+            active_to: None,
+            compromised_since: None,
             public: public.to_string(),
         });
         true
@@ -383,6 +456,106 @@ impl State {
         );
         Ok(out)
     }
+}
+
+/// Checks the key history: each key once, in the order they became active, one key
+/// active on any day (each key active until the day before the next one), the current
+/// key last and open-ended, only a retired key compromised.
+fn check_key_history(keys: &[KeyState], text: &str) -> Result<(), Diagnostic> {
+    let shown = Path::new(STATE_FILE);
+    let hint = "the key history is written by `credsite keygen` and `credsite key compromised`: restore credsite.state.json from version control (keys/did.jsonl, the signed key log, holds the same history)";
+    let problem = |i: usize, field: &str, message: String| {
+        Diagnostic::new(shown, message)
+            .line(line_of(text, &format!("\"public\":\"{}\"", keys[i].public)))
+            .field(format!("keys[{i}].{field}"))
+            .hint(hint)
+    };
+    for (i, key) in keys.iter().enumerate() {
+        if keys[..i].iter().any(|k| k.public == key.public) {
+            return Err(problem(
+                i,
+                "public",
+                format!("key {} is listed twice", key.public),
+            ));
+        }
+        let Some(next) = keys.get(i + 1) else {
+            if let Some(to) = key.active_to {
+                return Err(problem(
+                    i,
+                    "active_to",
+                    format!(
+                        "the current key {} is active only until {to}: no key is active after it",
+                        key.public
+                    ),
+                ));
+            }
+            if key.compromised_since.is_some() {
+                return Err(problem(
+                    i,
+                    "compromised_since",
+                    format!(
+                        "the current key {} is marked compromised: `credsite key compromised` always makes a new key",
+                        key.public
+                    ),
+                ));
+            }
+            break;
+        };
+        if next.active_from < key.active_from || (i > 0 && next.active_from == key.active_from) {
+            return Err(problem(
+                i + 1,
+                "active_from",
+                format!(
+                    "key {} becomes active on {}, not after key {} (active from {}): a rotation dated before the last rotation",
+                    next.public, next.active_from, key.public, key.active_from
+                ),
+            ));
+        }
+        match key.active_to {
+            None => {
+                return Err(problem(
+                    i,
+                    "active_to",
+                    format!(
+                        "key {} has no active_to, but key {} follows it",
+                        key.public, next.public
+                    ),
+                ));
+            }
+            Some(to) if to >= next.active_from => {
+                return Err(problem(
+                    i,
+                    "active_to",
+                    format!(
+                        "two keys are active on {}: key {} (active to {to}) and key {} (active from {})",
+                        next.active_from, key.public, next.public, next.active_from
+                    ),
+                ));
+            }
+            Some(to) if to.succ_opt() != Some(next.active_from) => {
+                return Err(problem(
+                    i,
+                    "active_to",
+                    format!(
+                        "no key is active from {} to {}: key {} is active to {to}, key {} from {}",
+                        to.succ_opt().unwrap_or(to),
+                        next.active_from.pred_opt().unwrap_or(next.active_from),
+                        key.public,
+                        next.public,
+                        next.active_from
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based line of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .map_or(1, |at| text[..at].matches('\n').count() + 1)
 }
 
 /// One-line JSON of a value.
@@ -503,6 +676,26 @@ mod tests {
         assert_eq!(back.keys, state.keys);
         assert_eq!(back.to_text().unwrap(), text, "stable text");
         assert!(State::parse(&State::new().to_text().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn a_key_history_without_ends_gets_them() {
+        let text = State::new().to_text().unwrap().replace(
+            "\"keys\": []",
+            "\"keys\": [\n    {\"active_from\":\"2026-11-24\",\"public\":\"z6MkA\"},\n    {\"active_from\":\"2026-12-01\",\"public\":\"z6MkB\"}\n  ]",
+        );
+        let state = State::parse(&text).unwrap();
+        assert_eq!(state.keys[0].active_to, Some(d("2026-11-30")));
+        assert_eq!(state.keys[1].active_to, None);
+        let overlapping = text.replace(
+            "{\"active_from\":\"2026-11-24\",",
+            "{\"active_from\":\"2026-11-24\",\"active_to\":\"2026-12-01\",",
+        );
+        let err = State::parse(&overlapping).unwrap_err().to_string();
+        assert!(
+            err.starts_with("credsite.state.json:5: field `keys[0].active_to`: two keys are active on 2026-12-01"),
+            "{err}"
+        );
     }
 
     #[test]

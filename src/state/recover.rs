@@ -50,6 +50,7 @@ fn page_credential_id(folder: &Path) -> Result<Option<String>> {
 /// first day (the DID document does not say when a key became active).
 pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Recovered> {
     let mut found = Vec::new();
+    let mut signers = Vec::new();
     for (folder, slug) in crate::walk::credential_folders(public)? {
         let path = folder.join(urls::CREDENTIAL_FILE);
         if !path.is_file() {
@@ -66,6 +67,7 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
             .then(|| urls::legacy_credential_dir(&slug));
         let slot = slot_of(&doc, &path)?;
         let dir = urls::credential_dir(&slug);
+        signers.push((id.clone(), signer_of(&doc)));
         found.push((
             id,
             dir,
@@ -99,6 +101,37 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
     })?;
 
     let did = read_json(&public.join(did_document))?;
+    // The signed key log beside the DID document holds the whole history, dates
+    // included; without one, each key of the DID document starts on `as_of`.
+    let log_path = public.join(crate::urls::key_log(did_document));
+    if let Ok(text) = fs::read_to_string(&log_path) {
+        let checked = crate::issuer::keylog::check(&text).map_err(|p| {
+            anyhow::anyhow!(
+                "{}: the signed key log is broken at {p}\n     hint: recover from a published copy whose key log verifies",
+                log_path.display()
+            )
+        })?;
+        state.keys = checked.keys;
+        // A credential signed with another key than the one active on its issue date
+        // was re-signed on request: the state records that key for it.
+        for (id, signer) in signers {
+            if let (Some((public, issued)), Some(entry)) = (signer, state.credentials.get_mut(&id))
+            {
+                let active = crate::issuer::history::active_on(&state.keys, issued);
+                if state.keys[active].public != public
+                    && state.keys.iter().any(|k| k.public == public)
+                {
+                    entry.key = Some(public);
+                }
+            }
+        }
+        let keys = state.keys.len();
+        return Ok(Recovered {
+            state,
+            credentials: found.len(),
+            keys,
+        });
+    }
     let mut keys = 0;
     for method in did
         .get("verificationMethod")
@@ -115,6 +148,16 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
         credentials: found.len(),
         keys,
     })
+}
+
+/// The public key (multibase) of a credential's first proof, and its issue date.
+fn signer_of(doc: &Value) -> Option<(String, NaiveDate)> {
+    let proof = doc.get("proof")?;
+    let proof = proof.as_array().and_then(|p| p.first()).unwrap_or(proof);
+    let method = proof.get("verificationMethod")?.as_str()?;
+    let public = method.split_once('#')?.1.to_string();
+    let issued = doc.get("validFrom")?.as_str()?.get(..10)?.parse().ok()?;
+    Some((public, issued))
 }
 
 /// The salt published beside a credential's hashed email, if it has one.

@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
+use sha2::Digest as _;
 
 use super::status_list::{self, Purpose};
 use super::texts::SignedTexts;
@@ -84,7 +85,19 @@ impl Reissue {
 pub struct Signer<'a> {
     site: &'a Site,
     issuer: &'a Issuer,
-    method: String,
+    /// The verification method of each key of the issuer's history (the current key
+    /// last; only it when the history is not attached).
+    methods: Vec<String>,
+    /// Credentials to re-sign with the current key (`--resign`).
+    resign: Reissue,
+    /// The published site, whose signed copies are kept when the secret key that
+    /// signed them is not here.
+    published: Option<std::path::PathBuf>,
+    /// Credentials signed with a compromised key on or after the day it was
+    /// compromised, to be reviewed.
+    review: Mutex<Vec<String>>,
+    /// Credentials re-signed on request: id → the key now recorded for it.
+    resigned: Mutex<Vec<(String, Option<String>)>>,
     texts: SignedTexts,
     issuer_profile: Value,
     achievements: BTreeMap<&'a str, Value>,
@@ -112,8 +125,20 @@ impl<'a> Signer<'a> {
             .values()
             .map(|p| Ok((p.id.as_str(), credential::achievement(site, p, &texts)?)))
             .collect::<Result<_>>()?;
+        let mut methods: Vec<String> = issuer
+            .history
+            .iter()
+            .map(|k| site.did.key_id(&k.public))
+            .collect();
+        if methods.is_empty() {
+            methods.push(site.did.key_id(&issuer.key.verifying_key()));
+        }
         Ok(Signer {
-            method: site.did.key_id(&issuer.key.verifying_key()),
+            methods,
+            resign: Reissue::default(),
+            published: None,
+            review: Mutex::new(Vec::new()),
+            resigned: Mutex::new(Vec::new()),
             issuer_profile: credential::issuer_profile(site),
             achievements,
             texts,
@@ -126,9 +151,29 @@ impl<'a> Signer<'a> {
         })
     }
 
-    /// The verification method every proof names, `did:web:…#z6Mk…`.
+    /// Re-signs these credentials with the current key (`--resign`); the site state
+    /// then records the key for them.
+    pub fn with_resign(mut self, resign: Reissue) -> Result<Self> {
+        resign.check(self.site)?;
+        self.resign = resign;
+        Ok(self)
+    }
+
+    /// Keeps the signed copies published in `dir` for credentials whose key's secret
+    /// is not here.
+    pub fn with_published(mut self, dir: std::path::PathBuf) -> Self {
+        self.published = Some(dir);
+        self
+    }
+
+    /// The verification method of the current key, which signs the feed and the
+    /// status lists, `did:web:…#z6Mk…`.
     pub fn verification_method(&self) -> String {
-        self.method.clone()
+        self.methods[self.methods.len() - 1].clone()
+    }
+
+    fn method(&self) -> &str {
+        &self.methods[self.methods.len() - 1]
     }
 
     /// The issuer whose key signs.
@@ -146,8 +191,7 @@ impl<'a> Signer<'a> {
             &self.texts,
         )?;
         let created = date_time(credential.record.issued);
-        let (signed, digest) =
-            proof::sign_with_digest(unsigned, &self.issuer.key, &self.method, Some(&created))?;
+        let (signed, digest) = self.sign_credential(credential, unsigned, &created)?;
         let digest = hex::encode(digest);
         let known = self
             .state
@@ -171,11 +215,127 @@ impl<'a> Signer<'a> {
         Ok(signed)
     }
 
+    /// Signs a credential with its key: the key re-signed with on request, else the
+    /// key active on its issue date (see [`Issuer::key_for`]). Without that key's
+    /// secret, the published signed copy is kept, if it is the same content signed
+    /// by that key.
+    fn sign_credential(
+        &self,
+        credential: &Credential,
+        unsigned: Value,
+        created: &str,
+    ) -> Result<(Value, [u8; 32])> {
+        let id = credential.id();
+        let issued = credential.record.issued;
+        let last = self.methods.len() - 1;
+        let index = if self.issuer.history.is_empty() {
+            last
+        } else if self.resign.covers(credential) {
+            let natural = self.issuer.key_for(issued, None).index;
+            let key = (natural != last).then(|| self.issuer.history[last].multibase.clone());
+            self.resigned
+                .lock()
+                .expect("not poisoned")
+                .push((id.to_string(), key));
+            last
+        } else {
+            let resigned = self
+                .state
+                .credentials
+                .get(id)
+                .and_then(|c| c.key.as_deref());
+            let choice = self.issuer.key_for(issued, resigned);
+            if choice.under_review {
+                self.review
+                    .lock()
+                    .expect("not poisoned")
+                    .push(id.to_string());
+            }
+            choice.index
+        };
+        let method = &self.methods[index];
+        let secret = if index == last {
+            Some(&self.issuer.key)
+        } else {
+            self.issuer.history[index].secret.as_ref()
+        };
+        if let Some(secret) = secret {
+            return Ok(proof::sign_with_digest(
+                unsigned,
+                secret,
+                method,
+                Some(created),
+            )?);
+        }
+        self.published_copy(credential, &unsigned, index)
+    }
+
+    /// The published signed copy of a credential whose key's secret is not here: it
+    /// must hold the same content, signed by that key.
+    fn published_copy(
+        &self,
+        credential: &Credential,
+        unsigned: &Value,
+        index: usize,
+    ) -> Result<(Value, [u8; 32])> {
+        let key = &self.issuer.history[index];
+        let id = credential.id();
+        let why_not = || {
+            format!(
+                "credential \"{id}\" ({}:{}), issued {}, is signed with key {} ({}), whose secret key is not in {}/, and its published copy cannot be kept",
+                credential.record.origin.path.display(),
+                credential.record.origin.line,
+                credential.record.issued,
+                key.number,
+                key.multibase,
+                crate::issuer::keys::RETIRED_DIR
+            )
+        };
+        let hint = format!(
+            "restore the retired secret key into {}/ (the .key file beside its .pub), or re-sign the credential with the current key: `credsite build --resign {id}`",
+            crate::issuer::keys::RETIRED_DIR
+        );
+        let digest: [u8; 32] = sha2::Sha256::digest(proof::canonicalize(unsigned)?).into();
+        let path = self
+            .published
+            .as_ref()
+            .map(|dir| dir.join(crate::urls::credential_json(id)));
+        let text = path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .ok_or_else(|| {
+                anyhow::anyhow!("{}: no published copy\n     hint: {hint}", why_not())
+            })?;
+        let doc: Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}\n     hint: {hint}", why_not()))?;
+        let mut content = doc.clone();
+        if let Some(map) = content.as_object_mut() {
+            map.remove("proof");
+        }
+        let same: [u8; 32] = sha2::Sha256::digest(proof::canonicalize(&content)?).into();
+        if same != digest {
+            bail!(
+                "{}: the published copy holds other content\n     hint: {hint}",
+                why_not()
+            );
+        }
+        let method = &self.methods[index];
+        proof::verify(&doc, |m| {
+            if m == method {
+                Ok(key.public)
+            } else {
+                Err(format!("not signed by {method}"))
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("{}: {e}\n     hint: {hint}", why_not()))?;
+        Ok((doc, digest))
+    }
+
     /// The signed status list credential of `purpose`, list number `list`.
     pub fn status_list(&self, purpose: Purpose, list: u32) -> Result<Value> {
         let unsigned = status_list::unsigned(self.site, purpose, list)?;
         let created = date_time(self.site.as_of);
-        proof::sign(unsigned, &self.issuer.key, &self.method, Some(&created))
+        proof::sign(unsigned, &self.issuer.key, self.method(), Some(&created))
             .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
     }
 
@@ -194,7 +354,7 @@ impl<'a> Signer<'a> {
             let unsigned =
                 feed::page(self.site, &self.texts, path, chunk, next, previous.as_ref())?;
             created = feed::created(chunk).or(created);
-            let signed = proof::sign(unsigned, &self.issuer.key, &self.method, created.as_deref())
+            let signed = proof::sign(unsigned, &self.issuer.key, self.method(), created.as_deref())
                 .with_context(|| format!("cannot sign the feed page {path}"))?;
             previous = Some(feed::Link {
                 url: self.site.urls.absolute(path),
@@ -209,7 +369,7 @@ impl<'a> Signer<'a> {
     /// build date: it lists the status lists, which are made for that day.
     pub fn manifest(&self, unsigned: Value) -> Result<Value> {
         let created = date_time(self.site.as_of);
-        proof::sign(unsigned, &self.issuer.key, &self.method, Some(&created))
+        proof::sign(unsigned, &self.issuer.key, self.method(), Some(&created))
             .context("cannot sign the manifest")
     }
 
@@ -222,8 +382,12 @@ impl<'a> Signer<'a> {
             changed.sort_by(|a, b| a.id.cmp(&b.id));
             return Err(snapshot_problems(&changed).into());
         }
+        let mut review = self.review.into_inner().expect("not poisoned");
+        review.sort();
         Ok(Signed {
             digests: self.recorded.into_inner().expect("not poisoned"),
+            resigned: self.resigned.into_inner().expect("not poisoned"),
+            review,
         })
     }
 }
@@ -233,6 +397,12 @@ impl<'a> Signer<'a> {
 pub struct Signed {
     /// (id, SHA-256 hex of the canonical signed content).
     pub digests: Vec<(String, String)>,
+    /// Credentials re-signed with the current key on request: (id, the key to record
+    /// for it, None when that is the key active on its issue date anyway).
+    pub resigned: Vec<(String, Option<String>)>,
+    /// Credentials still signed with a compromised key, issued on or after the day
+    /// it was compromised: to be reviewed, then re-signed (`--resign`) if genuine.
+    pub review: Vec<String>,
 }
 
 /// A credential whose signed content changed, and where its record is.

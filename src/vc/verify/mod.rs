@@ -20,11 +20,16 @@ use super::proof;
 use super::status_list::{self, Purpose};
 use crate::dates::parse_date_time;
 use crate::issuer::did::resolve_assertion_key;
+use crate::issuer::keylog;
 use crate::load::validate::file_reference;
+use crate::state::KeyState;
 use crate::urls;
 
+mod keys;
 mod status;
 
+use keys::check_key_log;
+pub use keys::{KeyUse, KeyWhen};
 use status::Lists;
 
 /// W3C Bitstring Status List v1.0, 3.2 Validate Algorithm: "Let
@@ -111,6 +116,14 @@ pub struct Report {
     /// (past their `validUntil`: the site was not rebuilt in time; or before their
     /// `validFrom`), with why.
     pub stale_status_lists: Vec<(PathBuf, String)>,
+    /// The signed key log (`did.jsonl`) beside the DID document, when there is one,
+    /// and how many entries it has (0 when it failed: see `failures`).
+    pub key_log: Option<(PathBuf, usize)>,
+    /// The keys of the key log's last entry, oldest first.
+    pub keys: Vec<KeyState>,
+    /// Which key signed each verified credential, and whether it was active on the
+    /// credential's issue date.
+    pub key_uses: Vec<(PathBuf, KeyUse)>,
 }
 
 impl Report {
@@ -203,6 +216,19 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
     };
     let did_doc = read_json(&did_path)
         .with_context(|| format!("cannot use the DID document {}", did_path.display()))?;
+    let mut failures = Vec::new();
+    let log_path = did_path.with_file_name(keylog::PUBLISHED_NAME);
+    let (key_log, log_keys) = if log_path.is_file() {
+        match check_key_log(&log_path, &did_doc) {
+            Ok(checked) => (Some((log_path, checked.entries)), checked.keys),
+            Err(why) => {
+                failures.push((log_path.clone(), why));
+                (Some((log_path, 0)), Vec::new())
+            }
+        }
+    } else {
+        (None, Vec::new())
+    };
     let issuer = did_doc
         .get("id")
         .and_then(Value::as_str)
@@ -228,11 +254,15 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
         did_document: did_path,
         issuer: issuer.clone(),
         status_checked: options.check_status,
+        failures,
+        key_log,
+        keys: log_keys.clone(),
         ..Report::default()
     };
     let check = Check {
         did_doc: &did_doc,
         as_of: options.as_of,
+        keys: &log_keys,
     };
     let mut lists = options.check_status.then(|| Lists {
         check: &check,
@@ -287,7 +317,7 @@ fn check_manifest(check: &Check<'_>, site: &Path, report: &mut Report) {
     let path = site.join(urls::MANIFEST);
     let files = match check
         .document(&path, None)
-        .and_then(|(doc, _)| manifest::files_of(&doc).map_err(|e| format!("{e:#}")))
+        .and_then(|(doc, _, _)| manifest::files_of(&doc).map_err(|e| format!("{e:#}")))
     {
         Ok(files) => files,
         Err(why) => {
@@ -335,7 +365,7 @@ fn feed_chain(check: &Check<'_>, site: &Path, report: &mut Report) -> Vec<Value>
     let mut seen = BTreeSet::new();
     loop {
         let doc = match check.document(&path, None) {
-            Ok((doc, _)) => doc,
+            Ok((doc, _, _)) => doc,
             Err(why) => {
                 report.failures.push((path, why));
                 break;
@@ -433,15 +463,20 @@ fn compare_with_feed(
 struct Check<'a> {
     did_doc: &'a Value,
     as_of: NaiveDate,
+    /// The key history from the key log (empty without one).
+    keys: &'a [KeyState],
 }
 
 impl Check<'_> {
     /// Checks one document and records the outcome; returns the document if it verified.
     fn file(&self, path: &Path, folder_id: Option<&str>, report: &mut Report) -> Option<Value> {
         match self.document(path, folder_id) {
-            Ok((doc, expired)) => {
+            Ok((doc, expired, key_use)) => {
                 if expired {
                     report.expired.push(path.to_path_buf());
+                }
+                if let Some(key_use) = key_use {
+                    report.key_uses.push((path.to_path_buf(), key_use));
                 }
                 report.verified.push(path.to_path_buf());
                 Some(doc)
@@ -453,14 +488,20 @@ impl Check<'_> {
         }
     }
 
-    /// Checks one document; returns it and whether it is an expired credential.
-    fn document(&self, path: &Path, folder_id: Option<&str>) -> Result<(Value, bool), String> {
+    /// Checks one document; returns it, whether it is an expired credential, and
+    /// for a credential which key signed it.
+    fn document(
+        &self,
+        path: &Path,
+        folder_id: Option<&str>,
+    ) -> Result<(Value, bool, Option<KeyUse>), String> {
         let doc = read_json(path).map_err(|e| format!("{e:#}"))?;
-        self.signature(&doc)?;
+        let method = self.signature(&doc)?;
         let is_credential = doc.get("credentialSubject").is_some();
         if !is_credential {
-            return Ok((doc, false));
+            return Ok((doc, false, None));
         }
+        let key_use = keys::key_use(self.keys, &doc, method)?;
         self.issuer(&doc)?;
         if let Some(slug) = folder_id {
             let own = doc.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -478,7 +519,7 @@ impl Check<'_> {
             }
             None => false,
         };
-        Ok((doc, expired))
+        Ok((doc, expired, Some(key_use)))
     }
 
     fn did(&self) -> &str {
@@ -488,10 +529,10 @@ impl Check<'_> {
             .unwrap_or_default()
     }
 
-    /// The document's proof, against a key the DID document lists for assertions.
-    fn signature(&self, doc: &Value) -> Result<(), String> {
+    /// The document's proof, against a key the DID document lists for assertions;
+    /// returns the proof's verification method.
+    fn signature(&self, doc: &Value) -> Result<String, String> {
         proof::verify(doc, |method| resolve_assertion_key(self.did_doc, method))
-            .map(drop)
             .map_err(|e| e.to_string())
     }
 

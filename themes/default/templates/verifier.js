@@ -241,9 +241,31 @@
     };
   }
 
+  // The key of this site that vm names, from the key history embedded in the page
+  // (every key the issuer has used, oldest first), or undefined.
+  function siteKey(issuer, vm) {
+    const keys = list(issuer.keys).length ? list(issuer.keys) : [{ id: issuer.verificationMethod, publicKeyMultibase: issuer.publicKeyMultibase }];
+    const n = keys.findIndex((k) => isObj(k) && k.id === vm);
+    return n < 0 ? undefined : Object.assign({ n: n + 1, of: keys.length, keys }, keys[n]);
+  }
+  // Which key was active on the issue date, and what that says of key k: "" when
+  // fine (text in k.when), else why it is refused.
+  function keyHistoryProblem(cred, k) {
+    if (str(k.compromisedSince)) return "the issuer reported this key compromised since " + k.compromisedSince;
+    const issued = str(cred.validFrom) ? cred.validFrom.slice(0, 10) : "";
+    const from = (x) => (isObj(x) && str(x.activeFrom) ? x.activeFrom : "");
+    let active = 0;
+    k.keys.forEach((x, i) => { if (from(x) && from(x) <= issued) active = i; });
+    const span = "key " + k.n + " of " + k.of + " (active from " + (from(k) || "?") + (str(k.activeTo) ? " to " + k.activeTo : "") + ")";
+    if (!issued || !from(k)) { k.when = "Signed with " + span + "."; return ""; }
+    if (k.n - 1 < active) return "it was signed with " + span + ", retired before the credential's issue date " + issued;
+    k.when = "Signed with " + span + (k.n - 1 === active ? ", the key active on its issue date " + issued + "." : "; re-signed: key " + (active + 1) + " was active on its issue date " + issued + ".");
+    return "";
+  }
+
   // Confirms the site's key with its DID document: "" when confirmed, else why not
   // (no fetch possible). Throws when the document contradicts the page.
-  async function confirmKey(ctx, vm) {
+  async function confirmKey(ctx, vm, key) {
     const { issuer } = ctx;
     if (!served()) return "this page was opened from a file";
     let doc;
@@ -252,7 +274,8 @@
     const ok = isObj(doc) && doc.id === issuer.did;
     const method = ok && list(doc.verificationMethod).concat(list(doc.assertionMethod)).find((m) => isObj(m) && abs(m) === vm);
     if (!method || !list(doc.assertionMethod).some((m) => abs(m) === vm)) throw fail("the issuer's DID document does not list it for signing credentials");
-    if (method.publicKeyMultibase !== issuer.publicKeyMultibase) throw fail("the issuer's DID document lists another key under its name");
+    if (method.publicKeyMultibase !== key.publicKeyMultibase) throw fail("the issuer's DID document lists another key under its name");
+    if (has(method, "revoked")) throw fail("the issuer's DID document marks the key revoked (" + method.revoked + ")");
     return "";
   }
 
@@ -261,18 +284,21 @@
     const { issuer, names: n } = ctx, proof = list(cred.proof)[0];
     const vm = isObj(proof) ? proof.verificationMethod : undefined, did = String(vm).split("#")[0];
     if (!str(vm)) return ctx.bad(KEY, "The credential names no signing key.", "Invalid: this credential carries no issuer signature.");
-    if (issuer && vm === issuer.verificationMethod) {
+    const key = issuer && str(vm) && siteKey(issuer, vm);
+    if (key) {
       if (issuerId(cred) !== issuer.did) return ctx.bad(KEY, "Signed by " + issuer.did + " but names another issuer.", "Invalid: this credential names an issuer that did not sign it.");
+      const refused = keyHistoryProblem(cred, key);
+      if (refused) return ctx.bad(KEY, "Not accepted: " + refused + ".", "Invalid: this credential was signed with a key the issuer no longer vouches for.");
       let why;
-      try { why = await confirmKey(ctx, vm); } catch (e) {
+      try { why = await confirmKey(ctx, vm, key); } catch (e) {
         return ctx.bad(KEY, "Not the issuer's published key: " + e.message + ".", "Invalid: this credential was not signed with the issuer's published key.");
       }
-      ctx.key = multikeyToRaw(issuer.publicKeyMultibase);
+      ctx.key = multikeyToRaw(key.publicKeyMultibase);
       ctx.site = true;
       ctx.signer = n.issuer;
-      if (!why) return ctx.step(KEY, "ok", "Key confirmed from " + issuer.did + " just now.");
+      if (!why) return ctx.step(KEY, "ok", "Key confirmed from " + issuer.did + " just now. " + key.when);
       ctx.unconfirmed = true;
-      return ctx.step(KEY, "note", "Key embedded in this page (built on " + issuer.built + "); not confirmed online (" + why + ").");
+      return ctx.step(KEY, "note", "Key embedded in this page (built on " + issuer.built + "); not confirmed online (" + why + "). " + key.when);
     }
     // Other keys (the verify page): otherKey says { key, signer, outcome, text, banner }.
     const r = ctx.otherKey ? ctx.otherKey(cred, vm, did) : { outcome: "fail", text: "Signed with " + vm + ", not with the issuer's key.", banner: "Invalid: this page's credential was not signed with the issuer's key." };
@@ -437,10 +463,11 @@
     ctx.names = names(cred);
     if (!ctx.issuer && !ctx.paste) throw fail("this page lacks the issuer's key");
     const { issuer } = ctx, proof = list(cred.proof)[0];
-    if (issuer && isObj(proof) && proof.verificationMethod === issuer.verificationMethod) {
+    const key = issuer && isObj(proof) && str(proof.verificationMethod) && siteKey(issuer, proof.verificationMethod);
+    if (key) {
       // This site's key: start the signature check, the fetches and the status lists
       // now, in parallel; each step below awaits its own.
-      ctx.early = documentProblem(cred, multikeyToRaw(issuer.publicKeyMultibase));
+      ctx.early = documentProblem(cred, multikeyToRaw(key.publicKeyMultibase));
       ctx.early.catch(() => {});
       if (served()) get(ctx, new URL(issuer.didDocument, siteRoot(issuer)).href);
       if (served() && !ctx.paste) get(ctx, new URL(issuer.credentialFile, location.href).href);

@@ -654,6 +654,7 @@ fn secret_keys_never_appear_in_output() {
         None,
         &["report", "--format", "json"],
     );
+    step("report exams", "2026-11-24", None, &["report", "exams"]);
     step("decrypt", "2026-11-24", p, &["key", "decrypt"]);
     let first =
         keys::decode_secret(&fs::read_to_string(root.join("keys/issuer.key")).unwrap()).unwrap();

@@ -295,7 +295,7 @@ fn a_compromised_key_is_revoked_and_what_it_signed_is_re_signed_or_listed() {
         "{all}"
     );
     assert!(
-        all.contains("re-signs with the new key the 2 credential(s) issued before 2026-12-03"),
+        all.contains("Re-signed with the new key the 2 credential(s) issued before 2026-12-03"),
         "{all}"
     );
     let stdout = text(&out.stdout);
@@ -306,6 +306,12 @@ fn a_compromised_key_is_revoked_and_what_it_signed_is_re_signed_or_listed() {
         ],
         "{all}"
     );
+    // The command rebuilt the site: already re-signed.
+    assert!(
+        all.contains("Rebuilt ./public: its DID document marks the old key revoked."),
+        "{all}"
+    );
+    assert_eq!(method_of(root, "cdpp-2026-0900"), format!("{DID}#{third}"));
     let build = ok(&run_on(root, "2026-12-06", None, &["build"]));
     assert!(
         build.contains("warning: 1 credential(s) issued since their key was compromised"),
@@ -648,6 +654,7 @@ fn secret_keys_never_appear_in_output() {
         None,
         &["report", "--format", "json"],
     );
+    step("report exams", "2026-11-24", None, &["report", "exams"]);
     step("decrypt", "2026-11-24", p, &["key", "decrypt"]);
     let first =
         keys::decode_secret(&fs::read_to_string(root.join("keys/issuer.key")).unwrap()).unwrap();

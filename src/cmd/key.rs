@@ -38,6 +38,10 @@ struct CompromisedArgs {
     /// Encrypt the new secret key with a passphrase.
     #[arg(long)]
     encrypt: bool,
+    /// Only record the compromise and make the new key; do not rebuild the site
+    /// (the next `credsite build` re-signs).
+    #[arg(long)]
+    no_build: bool,
 }
 
 #[derive(clap::Args)]
@@ -61,9 +65,15 @@ fn list_credentials(
     since: NaiveDate,
     resign: &[&credsite::load::Record],
     review: &[&credsite::load::Record],
+    rebuilt: bool,
 ) {
     eprintln!(
-        "The next `credsite build` re-signs with the new key the {} credential(s) issued before {since} that the old key signed.",
+        "{} with the new key the {} credential(s) issued before {since} that the old key signed.",
+        if rebuilt {
+            "Re-signed"
+        } else {
+            "The next `credsite build` re-signs"
+        },
         resign.len()
     );
     if review.is_empty() {
@@ -87,6 +97,26 @@ fn list_credentials(
         ));
     }
     print!("{out}");
+}
+
+/// Builds the site with the new key; says so, or why not. True if it was built.
+fn rebuild(root: &std::path::Path, today: NaiveDate) -> bool {
+    let options = credsite::BuildOptions::new(root, today);
+    match credsite::build(&options) {
+        Ok(_) => {
+            eprintln!(
+                "Rebuilt {}: its DID document marks the old key revoked.",
+                options.out_dir().display()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!(
+                "warning: the site was not rebuilt: {e}\n     hint: fix that and run `credsite build`: it re-signs with the new key"
+            );
+            false
+        }
+    }
 }
 
 fn secret_path(global: &Global, args: &FileArgs) -> PathBuf {
@@ -212,15 +242,25 @@ fn compromised(global: &Global, args: CompromisedArgs) -> Result<ExitCode> {
     eprintln!(
         "The DID document will mark the old key `revoked`: nothing it signed verifies any more, so that forgeries made with it are refused."
     );
-    match unlisted {
-        Some(why) => eprintln!(
-            "warning: the credentials could not be listed, the site input has problems: {why}\n     hint: fix them; the next `credsite build` re-signs those issued before {since} and warns about those issued since"
-        ),
-        None => list_credentials(since, &resign, &review),
-    }
+    let rebuilt = match unlisted {
+        Some(why) => {
+            eprintln!(
+                "warning: the credentials could not be listed, the site input has problems: {why}\n     hint: fix them; the next `credsite build` re-signs those issued before {since} and warns about those issued since"
+            );
+            false
+        }
+        None => {
+            // Re-sign at once: the old key's signatures stop verifying as soon as the
+            // new DID document is published.
+            let rebuilt = !args.no_build && rebuild(root, today);
+            list_credentials(since, &resign, &review, rebuilt);
+            rebuilt
+        }
+    };
     eprintln!(
-        "Recorded in {} and in the signed key log. Next: `credsite build`, publish, and tell the holders and relying parties that credentials signed with the old key since {since} must not be trusted.",
-        root.join(STATE_FILE).display()
+        "Recorded in {} and in the signed key log. Next: {}publish, and tell the holders and relying parties that credentials signed with the old key since {since} must not be trusted.",
+        root.join(STATE_FILE).display(),
+        if rebuilt { "" } else { "`credsite build`, " }
     );
     Ok(ExitCode::SUCCESS)
 }

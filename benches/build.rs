@@ -73,7 +73,9 @@ fn shape(public: &Path) {
     let (mut files, mut bytes) = (0u64, 0u64);
     for entry in walkdir::WalkDir::new(public).min_depth(1) {
         let entry = entry.unwrap();
-        *entries.entry(entry.path().parent().unwrap().to_path_buf()).or_default() += 1;
+        *entries
+            .entry(entry.path().parent().unwrap().to_path_buf())
+            .or_default() += 1;
         if entry.file_type().is_file() {
             let size = entry.metadata().unwrap().len();
             files += 1;
@@ -89,8 +91,16 @@ fn shape(public: &Path) {
         "  output: {files} files, {:.2} GB; largest folder {} ({most} entries): {}; largest HTML page {largest_html_path} ({largest_html} B): {}",
         bytes as f64 / 1e9,
         folder.display(),
-        if most <= 10_000 { "PASS (<= 10,000)" } else { "FAIL (> 10,000)" },
-        if largest_html <= 200_000 { "PASS (<= 200 KB)" } else { "FAIL (> 200 KB)" }
+        if most <= 10_000 {
+            "PASS (<= 10,000)"
+        } else {
+            "FAIL (> 10,000)"
+        },
+        if largest_html <= 200_000 {
+            "PASS (<= 200 KB)"
+        } else {
+            "FAIL (> 200 KB)"
+        }
     );
 }
 

@@ -50,8 +50,8 @@ fn main() {
     let inputs = credsite::load::validate(credsite::load::load(root).unwrap(), as_of).unwrap();
     let mut state = credsite::state::State::load(root).unwrap();
     let site = credsite::site::resolve(inputs, &mut state, as_of).unwrap();
-    let issuer = credsite::issuer::Issuer::load(root, None, credsite::issuer::MissingKey::Create)
-        .unwrap();
+    let issuer =
+        credsite::issuer::Issuer::load(root, None, credsite::issuer::MissingKey::Create).unwrap();
     let reissue = credsite::vc::sign::Reissue::default();
     let signer = credsite::vc::sign::Signer::new(&site, &issuer, &state, &reissue).unwrap();
     let sample: Vec<_> = site.credentials.iter().take(SAMPLE).collect();
@@ -82,9 +82,11 @@ fn main() {
     });
     let method = signer.verification_method();
     let public = issuer.public_multibase();
+    let keys = credsite::issuer::keylog::keys_json(&site.did.did, &issuer.history_state());
     let embedded = credsite::render::pages::EmbeddedIssuer {
         verification_method: &method,
         public_key_multibase: &public,
+        keys: &keys,
     };
     let pages = credsite::render::pages::Pages::new(&site, &embedded, 3);
     let texts: Vec<String> = docs

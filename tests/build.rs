@@ -175,7 +175,9 @@ fn qr_code_holds_the_absolute_page_url() {
     .unwrap();
     // Inline, and offered for download (made in the browser), with no file of its own.
     assert!(
-        page.contains(&format!("aria-label=\"QR code linking to this page\">{svg}")),
+        page.contains(&format!(
+            "aria-label=\"QR code linking to this page\">{svg}"
+        )),
         "shown inline"
     );
     assert!(

@@ -40,7 +40,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
         text(&out.stdout)
     );
     assert!(
-        text(&out.stdout).contains("Verified 52 credentials (31 valid, 17 expired, 2 suspended, 2 revoked, 0 unknown as of 2026-11-24), the feed, 2 status lists and the manifest (219 files, all present and unchanged); 0 failed; issuer did:web:registry.harbourline.example"),
+        text(&out.stdout).contains("Verified 52 credentials (31 valid, 17 expired, 2 suspended, 2 revoked, 0 unknown as of 2026-11-24), the feed, 2 status lists and the manifest (221 files, all present and unchanged); 0 failed; issuer did:web:registry.harbourline.example"),
         "{}",
         text(&out.stdout)
     );
@@ -116,7 +116,7 @@ fn check_validates_everything_and_writes_nothing() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("throwaway key"), "{stderr}");
     assert!(
-        stderr.contains("Check passed: 220 files would be written."),
+        stderr.contains("Check passed: 221 files would be written."),
         "{stderr}"
     );
     assert!(!site.path().join("public").exists());

@@ -151,7 +151,7 @@ fn verify_judges_expiry_by_parsed_dates_and_as_of() {
     let out = credsite(site.path(), &["verify", "public", "--as-of", "2099-01-01"]);
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("Verified 52 credentials (0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2099-01-01), the feed and the manifest (219 files, all present and unchanged); 0 failed"),
+            .contains("Verified 52 credentials (0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2099-01-01), the feed and the manifest (221 files, all present and unchanged); 0 failed"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

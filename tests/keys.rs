@@ -72,7 +72,7 @@ fn json(path: &Path) -> Value {
 }
 
 fn method_of(root: &Path, id: &str) -> String {
-    let doc = json(&root.join(format!("public/credentials/{id}/credential.json")));
+    let doc = json(&root.join(format!("public/{}", cred(id, "credential.json"))));
     let proof = &doc["proof"];
     let proof = if proof.is_array() { &proof[0] } else { proof };
     proof["verificationMethod"].as_str().unwrap().to_string()
@@ -168,7 +168,7 @@ fn rotation_keeps_old_credentials_on_the_old_key_and_lists_both_keys() {
         None,
         &[
             "verify",
-            "public/credentials/cdpp-2025-0101/credential.json",
+            &format!("public/{}", cred("cdpp-2025-0101", "credential.json")),
             "--as-of",
             "2026-12-05",
         ],
@@ -188,7 +188,7 @@ fn a_missing_retired_secret_key_keeps_the_published_copy() {
     ok(&run_on(root, "2026-12-05", None, &["build"]));
     assert!(before == tree(&root.join("public")), "nothing re-signed");
     // Without the published copy either, the build names the credential and the ways out.
-    fs::remove_dir_all(root.join("public/credentials/cdpp-2025-0101")).unwrap();
+    fs::remove_dir_all(root.join(format!("public/{}", cred("cdpp-2025-0101", "")))).unwrap();
     let err = failed(&run_on(root, "2026-12-05", None, &["build"]), 2);
     assert!(err.contains("credential \"cdpp-2025-0101\""), "{err}");
     assert!(
@@ -222,7 +222,13 @@ fn a_missing_retired_secret_key_keeps_the_published_copy() {
         None,
         &["verify", "public", "--as-of", "2026-12-05"],
     ));
-    assert!(out.contains("RE-SIGNED public/credentials/cdpp-2025-0101/credential.json: signed by key 2; not the key active on its issue date"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "RE-SIGNED public/{}: signed by key 2; not the key active on its issue date",
+            cred("cdpp-2025-0101", "credential.json")
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -344,7 +350,10 @@ fn a_compromised_key_is_revoked_and_what_it_signed_is_re_signed_or_listed() {
         1,
     );
     assert!(
-        out.contains("FAILED public/credentials/cdpp-2026-0902/credential.json"),
+        out.contains(&format!(
+            "FAILED public/{}",
+            cred("cdpp-2026-0902", "credential.json")
+        )),
         "{out}"
     );
     assert!(
@@ -697,7 +706,7 @@ fn secret_keys_never_appear_in_output() {
         None,
         &[
             "verify",
-            "public/credentials/cdpp-2025-0101/credential.json",
+            &format!("public/{}", cred("cdpp-2025-0101", "credential.json")),
         ],
     );
     step(

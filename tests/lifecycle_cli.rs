@@ -71,7 +71,7 @@ fn a_revoked_credential_is_reported_revoked_after_the_build() {
         );
     }
     assert!(
-        stdout.contains("3 revoked, 0 unknown as of 2026-11-24), the feed, 2 status lists and the manifest (219 files, all present and unchanged); 0 failed; issuer did:web:registry.harbourline.example"),
+        stdout.contains("3 revoked, 0 unknown as of 2026-11-24), the feed, 2 status lists and the manifest (221 files, all present and unchanged); 0 failed; issuer did:web:registry.harbourline.example"),
         "{stdout}"
     );
     let (code, stdout, _) = run(root, &["verify", &credential(VALID)]);
@@ -312,7 +312,7 @@ fn a_status_list_past_its_valid_until_makes_every_status_unknown() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("(0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2027-01-03), the feed and the manifest (219 files, all present and unchanged); 0 failed"),
+        stdout.contains("(0 valid, 0 expired, 0 suspended, 0 revoked, 52 unknown as of 2027-01-03), the feed and the manifest (221 files, all present and unchanged); 0 failed"),
         "{stdout}"
     );
     // Still in force on its last day.

@@ -53,8 +53,8 @@ pub const PROGRAMS: [&str; 3] = ["cdpp", "csla", "cops"];
 
 /// Syllables of the synthetic names (some accented, as real rosters are).
 const SYLLABLES: [&str; 24] = [
-    "an", "bel", "cor", "dá", "el", "fin", "gar", "hol", "is", "jo", "ka", "lin", "mor",
-    "né", "or", "pa", "qui", "ros", "ši", "tan", "ul", "ver", "wen", "zo",
+    "an", "bel", "cor", "dá", "el", "fin", "gar", "hol", "is", "jo", "ka", "lin", "mor", "né",
+    "or", "pa", "qui", "ros", "ši", "tan", "ul", "ver", "wen", "zo",
 ];
 
 /// A synthetic name: 24³ = 13,824 family names and 24² = 576 given names, spread

@@ -354,8 +354,13 @@ impl<'a> Signer<'a> {
             let unsigned =
                 feed::page(self.site, &self.texts, path, chunk, next, previous.as_ref())?;
             created = feed::created(chunk).or(created);
-            let signed = proof::sign(unsigned, &self.issuer.key, self.method(), created.as_deref())
-                .with_context(|| format!("cannot sign the feed page {path}"))?;
+            let signed = proof::sign(
+                unsigned,
+                &self.issuer.key,
+                self.method(),
+                created.as_deref(),
+            )
+            .with_context(|| format!("cannot sign the feed page {path}"))?;
             previous = Some(feed::Link {
                 url: self.site.urls.absolute(path),
                 digest: feed::digest(&signed)?,

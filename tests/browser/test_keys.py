@@ -80,7 +80,7 @@ class RotatedKeys(unittest.TestCase):
 
     def verdict(self, cid: str) -> dict:
         with bl.SiteServer(self.root / "public") as server:
-            return self.browser.verdict_of(server.url(f"credentials/{cid}/"))
+            return self.browser.verdict_of(server.url(bl.cred_path(cid)))
 
     def test_1_old_and_new_credentials_verify_and_name_their_key(self) -> None:
         old = self.verdict(OLD)

@@ -57,7 +57,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
         stdout.contains(
-            "FAILED public/credentials/cops-2026-0050/credential.json: the signature does not match"
+            "FAILED public/credentials/cops-2026-0050/credential.json: eddsa-jcs-2022 proof: the signature does not match"
         ),
         "{stdout}"
     );

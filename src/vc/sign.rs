@@ -1,4 +1,5 @@
-//! Stage 4, sign: every credential and the feed, with the issuer's key, and the
+//! Stage 4, sign: every credential, status list and the feed, with the issuer's key
+//! (a proof set of the `[signing] proofs` suites; the feed gets `eddsa-jcs-2022`), and the
 //! snapshot rule that keeps issued credentials from changing silently.
 //!
 //! Signing is done per item, as the render stage asks for each credential, so that a
@@ -146,8 +147,13 @@ impl<'a> Signer<'a> {
             &self.texts,
         )?;
         let created = date_time(credential.record.issued);
-        let (signed, digest) =
-            proof::sign_with_digest(unsigned, &self.issuer.key, &self.method, Some(&created))?;
+        let (signed, digest) = proof::sign_set(
+            unsigned,
+            &self.site.config.signing.proofs,
+            &self.issuer.key,
+            &self.method,
+            Some(&created),
+        )?;
         let digest = hex::encode(digest);
         let known = self
             .state
@@ -175,11 +181,19 @@ impl<'a> Signer<'a> {
     pub fn status_list(&self, purpose: Purpose, list: u32) -> Result<Value> {
         let unsigned = status_list::unsigned(self.site, purpose, list)?;
         let created = date_time(self.site.as_of);
-        proof::sign(unsigned, &self.issuer.key, &self.method, Some(&created))
-            .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
+        proof::sign_set(
+            unsigned,
+            &self.site.config.signing.proofs,
+            &self.issuer.key,
+            &self.method,
+            Some(&created),
+        )
+        .map(|(signed, _)| signed)
+        .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
     }
 
-    /// The signed feed.
+    /// The signed feed. It is plain JSON (no `@context`), so its proof set holds the
+    /// `eddsa-jcs-2022` proof only: RDF canonicalization needs JSON-LD.
     pub fn feed(&self) -> Result<Value> {
         let created = feed::created(self.site);
         let unsigned = feed::unsigned(self.site, &self.texts)?;

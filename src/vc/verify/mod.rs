@@ -4,7 +4,7 @@
 //! at status list credentials on the issuer's site. Offline, nothing is fetched: a
 //! list URL under the site's base URL (derived from the issuer's `did:web`) is read
 //! from the same path inside a local copy of the site. Every list is checked like a
-//! credential (its `eddsa-jcs-2022` proof against the same DID document, its type,
+//! credential (its proofs against the same DID document, its type,
 //! issuer, purpose, validity period and length) before a bit of it is believed. A
 //! credential whose lists cannot be found or checked is `Unknown`, never `Valid`.
 
@@ -373,7 +373,8 @@ impl Check<'_> {
             .unwrap_or_default()
     }
 
-    /// The document's proof, against a key the DID document lists for assertions.
+    /// Every proof of the document (`eddsa-jcs-2022` and `eddsa-rdfc-2022`, a single
+    /// proof or a proof set), against a key the DID document lists for assertions.
     fn signature(&self, doc: &Value) -> Result<(), String> {
         proof::verify(doc, |method| resolve_assertion_key(self.did_doc, method))
             .map(drop)

@@ -1,6 +1,9 @@
 //! Build throughput: generates a site with N synthetic credential records (default
 //! 100,000; set CREDSITE_BENCH_N) and times a full `credsite build` of it, printing
-//! credentials per second and the process's peak memory.
+//! credentials per second and the process's peak memory. The site's default proof set
+//! is `eddsa-jcs-2022` + `eddsa-rdfc-2022`; the same site is then rebuilt with
+//! `[signing] proofs = ["eddsa-jcs-2022"]` and the cost of the rdfc proof is printed
+//! (the target: a build with it at most 2x the time of one without).
 //!
 //! Run with `cargo bench --bench build` (or `scripts/bench.sh`).
 
@@ -51,6 +54,22 @@ fn main() {
         changed, 0,
         "a change of status must change no signed credential"
     );
+    // The same site, the same run: without the eddsa-rdfc-2022 proof, then with it again.
+    let config = root.join("credsite.toml");
+    let with_rdfc = fs::read_to_string(&config).unwrap();
+    let both = timed_build("rebuild, proofs jcs + rdfc (the default)", &options);
+    fs::write(
+        &config,
+        format!("{with_rdfc}\n[signing]\nproofs = [\"eddsa-jcs-2022\"]\n"),
+    )
+    .unwrap();
+    let jcs_only = timed_build("rebuild, proofs jcs only", &options);
+    fs::write(&config, with_rdfc).unwrap();
+    let ratio = both / jcs_only;
+    println!(
+        "eddsa-rdfc-2022 cost: {both:.2} s with it, {jcs_only:.2} s without = {ratio:.2}x ({}; target: at most 2x)",
+        if ratio <= 2.0 { "PASS" } else { "FAIL" }
+    );
     println!("threads: {}", rayon::current_num_threads());
     match peak_memory() {
         Some(kib) => println!("peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
@@ -58,8 +77,8 @@ fn main() {
     }
 }
 
-/// Builds and prints the time and the stage timings.
-fn timed_build(run: &str, options: &credsite::BuildOptions) {
+/// Builds and prints the time and the stage timings; returns the seconds.
+fn timed_build(run: &str, options: &credsite::BuildOptions) -> f64 {
     let started = Instant::now();
     let report = credsite::build(options).expect("build");
     let secs = started.elapsed().as_secs_f64();
@@ -72,6 +91,7 @@ fn timed_build(run: &str, options: &credsite::BuildOptions) {
     for (phase, took) in &report.timings {
         println!("  {phase}: {:.2} s", took.as_secs_f64());
     }
+    secs
 }
 
 /// SHA-256 of every credential.json of a built site, in path order.

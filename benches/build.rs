@@ -1,9 +1,10 @@
 //! Build throughput: generates a site with N synthetic credential records (default
 //! 100,000; set CREDSITE_BENCH_N) and times a full `credsite build` of it, printing
-//! credentials per second and the process's peak memory. The site's default proof set
-//! is `eddsa-jcs-2022` + `eddsa-rdfc-2022`; the same site is then rebuilt with
-//! `[signing] proofs = ["eddsa-jcs-2022"]` and the cost of the rdfc proof is printed
-//! (the target: a build with it at most 2x the time of one without).
+//! credentials per second and the process's peak memory. The site is the example site's
+//! configuration, with both proofs (`[signing] proofs = ["eddsa-jcs-2022",
+//! "eddsa-rdfc-2022"]`); the same site is then rebuilt with both and with
+//! `["eddsa-jcs-2022"]` only, and the cost of the rdfc proof is printed (the target: a
+//! build with it at most 2x the time of one without; it is over, so it is opt-in).
 //!
 //! Run with `cargo bench --bench build` (or `scripts/bench.sh`).
 
@@ -54,17 +55,25 @@ fn main() {
         changed, 0,
         "a change of status must change no signed credential"
     );
-    // The same site, the same run: without the eddsa-rdfc-2022 proof, then with it again.
+    // The same site, the same run: with the eddsa-rdfc-2022 proof, then without it.
     let config = root.join("credsite.toml");
-    let with_rdfc = fs::read_to_string(&config).unwrap();
-    let both = timed_build("rebuild, proofs jcs + rdfc (the default)", &options);
-    fs::write(
-        &config,
-        format!("{with_rdfc}\n[signing]\nproofs = [\"eddsa-jcs-2022\"]\n"),
-    )
-    .unwrap();
+    let original = fs::read_to_string(&config).unwrap();
+    let with_proofs = |proofs: &str| {
+        let text = original.replace(
+            r#"proofs = ["eddsa-jcs-2022", "eddsa-rdfc-2022"]"#,
+            &format!("proofs = {proofs}"),
+        );
+        assert!(
+            text.contains(proofs),
+            "the example credsite.toml names its proofs"
+        );
+        fs::write(&config, text).unwrap();
+    };
+    with_proofs(r#"["eddsa-jcs-2022", "eddsa-rdfc-2022"]"#);
+    let both = timed_build("rebuild, proofs jcs + rdfc", &options);
+    with_proofs(r#"["eddsa-jcs-2022"]"#);
     let jcs_only = timed_build("rebuild, proofs jcs only", &options);
-    fs::write(&config, with_rdfc).unwrap();
+    fs::write(&config, original).unwrap();
     let ratio = both / jcs_only;
     println!(
         "eddsa-rdfc-2022 cost: {both:.2} s with it, {jcs_only:.2} s without = {ratio:.2}x ({}; target: at most 2x)",

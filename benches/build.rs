@@ -1,6 +1,10 @@
 //! Build throughput: generates a site with N synthetic credential records (default
 //! 100,000; set CREDSITE_BENCH_N) and times a full `credsite build` of it, printing
-//! credentials per second and the process's peak memory.
+//! credentials per second and the process's peak memory. The site is the example site's
+//! configuration, with both proofs (`[signing] proofs = ["eddsa-jcs-2022",
+//! "eddsa-rdfc-2022"]`); the same site is then rebuilt with both and with
+//! `["eddsa-jcs-2022"]` only, and the cost of the rdfc proof is printed (the target: a
+//! build with it at most 2x the time of one without; it is over, so it is opt-in).
 //!
 //! Run with `cargo bench --bench build` (or `scripts/bench.sh`).
 
@@ -52,6 +56,25 @@ fn main() {
     assert_eq!(
         changed, 0,
         "a change of status must change no signed credential"
+    );
+    // The same site, the same run: with the eddsa-rdfc-2022 proof, then without it
+    // (the default; the synthetic site's config says so).
+    let config = root.join("credsite.toml");
+    let original = fs::read_to_string(&config).unwrap();
+    let jcs = r#"proofs = ["eddsa-jcs-2022"]"#;
+    assert!(original.contains(jcs), "the bench config names its proofs");
+    fs::write(
+        &config,
+        original.replace(jcs, r#"proofs = ["eddsa-jcs-2022", "eddsa-rdfc-2022"]"#),
+    )
+    .unwrap();
+    let both = timed_build("rebuild, proofs jcs + rdfc", &options);
+    fs::write(&config, &original).unwrap();
+    let jcs_only = timed_build("rebuild, proofs jcs only", &options);
+    let ratio = both / jcs_only;
+    println!(
+        "eddsa-rdfc-2022 cost: {both:.2} s with it, {jcs_only:.2} s without = {ratio:.2}x ({}; target: at most 2x)",
+        if ratio <= 2.0 { "PASS" } else { "FAIL" }
     );
     print_peak_memory();
 }
@@ -105,7 +128,7 @@ fn shape(public: &Path) {
 }
 
 /// Builds and prints the time and the stage timings.
-fn timed_build(run: &str, options: &credsite::BuildOptions) {
+fn timed_build(run: &str, options: &credsite::BuildOptions) -> f64 {
     let started = Instant::now();
     let report = credsite::build(options).expect("build");
     let secs = started.elapsed().as_secs_f64();
@@ -118,6 +141,7 @@ fn timed_build(run: &str, options: &credsite::BuildOptions) {
     for (phase, took) in &report.timings {
         println!("  {phase}: {:.2} s", took.as_secs_f64());
     }
+    secs
 }
 
 /// SHA-256 of every credential.json of a built site, in path order.

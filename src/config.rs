@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::diag::{Diagnostic, Diagnostics, line_of, toml_diagnostic};
 use crate::load::validate;
+use crate::vc::proof::Cryptosuite;
 
 /// The name of the configuration file at the site root.
 pub const CONFIG_FILE: &str = "credsite.toml";
@@ -33,6 +34,8 @@ pub struct Config {
     pub statistics: StatisticsConfig,
     /// The public directory: who is listed, and how listings are paged.
     pub directory: DirectoryConfig,
+    /// How documents are signed.
+    pub signing: SigningConfig,
     /// The line of `issuer.logo`, for messages about the file it names.
     pub logo_line: Option<usize>,
 }
@@ -75,6 +78,50 @@ impl Default for DirectoryConfig {
             page_size: 100,
         }
     }
+}
+
+/// `[signing]`: the Data Integrity proofs of every signed document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningConfig {
+    /// The proof set of every credential and status list, in order (`proofs = [...]`).
+    /// `eddsa-jcs-2022` is always among them: the in-page verifier checks it, and the
+    /// feed (plain JSON, no `@context`) can only carry it.
+    pub proofs: Vec<Cryptosuite>,
+}
+
+impl Default for SigningConfig {
+    /// `eddsa-jcs-2022` only: the `eddsa-rdfc-2022` proof is opt-in because it makes a
+    /// large build more than 2x slower (JSON-LD expansion with the bundled contexts,
+    /// for every credential and proof configuration; see the README's benchmark).
+    fn default() -> Self {
+        SigningConfig {
+            proofs: vec![Cryptosuite::EddsaJcs2022],
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RawSigning {
+    proofs: Option<Spanned<Vec<String>>>,
+}
+
+/// `[signing] proofs`: known suite names, no repeats, `eddsa-jcs-2022` among them.
+fn parse_proofs(names: &[String]) -> Result<Vec<Cryptosuite>, String> {
+    let mut suites = Vec::new();
+    for name in names {
+        let suite: Cryptosuite = name.parse()?;
+        if suites.contains(&suite) {
+            return Err(format!("\"{name}\" is listed twice"));
+        }
+        suites.push(suite);
+    }
+    if !suites.contains(&Cryptosuite::EddsaJcs2022) {
+        return Err(
+            "eddsa-jcs-2022 must be one of the proofs: the in-page verifier checks it".into(),
+        );
+    }
+    Ok(suites)
 }
 
 /// `[status_list]`: the status lists' lifetime.
@@ -178,6 +225,8 @@ struct RawConfig {
     statistics: StatisticsConfig,
     #[serde(default)]
     directory: DirectoryConfig,
+    #[serde(default)]
+    signing: RawSigning,
 }
 
 fn default_status_list() -> Spanned<StatusListConfig> {
@@ -274,6 +323,19 @@ impl Config {
                 .hint("100 keeps every listing page small and quick to open"),
             );
         }
+        let mut signing = SigningConfig::default();
+        if let Some(proofs) = &raw.signing.proofs {
+            match parse_proofs(proofs.get_ref()) {
+                Ok(suites) => signing.proofs = suites,
+                Err(message) => {
+                    let mut d = at(proofs.span(), "signing.proofs").hint(
+                        "proofs = [\"eddsa-jcs-2022\"] (the default), or [\"eddsa-jcs-2022\", \"eddsa-rdfc-2022\"]",
+                    );
+                    d.message = message;
+                    problems.push(d);
+                }
+            }
+        }
         if raw.issuer.name.trim().is_empty() {
             problems.push(Diagnostic::new(path, "the issuer needs a name").field("issuer.name"));
         }
@@ -302,6 +364,7 @@ impl Config {
                 status_list: raw.status_list.into_inner(),
                 statistics: raw.statistics,
                 directory: raw.directory,
+                signing,
             }),
             _ => Err(Diagnostics(problems)),
         }
@@ -408,6 +471,34 @@ name = "Example Body"
             msg.contains("credsite.toml:8: field `issuer.contact`"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn proofs_default_to_jcs_and_rdfc_can_be_added() {
+        let c = Config::parse(GOOD, Path::new("credsite.toml")).unwrap();
+        assert_eq!(c.signing.proofs, [Cryptosuite::EddsaJcs2022]);
+        let text =
+            format!("{GOOD}\n[signing]\nproofs = [\"eddsa-jcs-2022\", \"eddsa-rdfc-2022\"]\n");
+        let c = Config::parse(&text, Path::new("credsite.toml")).unwrap();
+        assert_eq!(c.signing.proofs, Cryptosuite::ALL);
+        for (proofs, says) in [
+            (
+                r#"["eddsa-rdfc-2022"]"#,
+                "eddsa-jcs-2022 must be one of the proofs",
+            ),
+            (r#"["eddsa-jcs-2022", "eddsa-jcs-2022"]"#, "listed twice"),
+            (
+                r#"["eddsa-jcs-2022", "ecdsa-rdfc-2019"]"#,
+                "unknown cryptosuite \"ecdsa-rdfc-2019\"",
+            ),
+        ] {
+            let text = format!("{GOOD}\n[signing]\nproofs = {proofs}\n");
+            let err = Config::parse(&text, Path::new("credsite.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{err}");
+            assert!(err.contains("signing.proofs"), "{err}");
+        }
     }
 
     #[test]

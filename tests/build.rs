@@ -76,11 +76,27 @@ fn credentials_have_the_open_badges_shape_and_record_dates() {
         "an explicit expiry wins over the program validity"
     );
     assert_eq!(
-        c["proof"]["created"], "2021-02-15T00:00:00Z",
-        "created comes from the record, not the clock"
+        c["@context"],
+        serde_json::json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+        ]),
+        "the extensions context defines credentialSchema's type"
     );
-    assert_eq!(c["proof"]["cryptosuite"], "eddsa-jcs-2022");
-    let method = c["proof"]["verificationMethod"].as_str().unwrap();
+    let proofs = c["proof"].as_array().expect("a proof set (array)");
+    let suites: Vec<&str> = proofs
+        .iter()
+        .map(|p| p["cryptosuite"].as_str().unwrap())
+        .collect();
+    assert_eq!(suites, ["eddsa-jcs-2022", "eddsa-rdfc-2022"]);
+    for proof in proofs {
+        assert_eq!(
+            proof["created"], "2021-02-15T00:00:00Z",
+            "created comes from the record, not the clock"
+        );
+    }
+    let method = c["proof"][0]["verificationMethod"].as_str().unwrap();
     assert!(
         method.starts_with("did:web:registry.harbourline.example#z6Mk"),
         "{method}"
@@ -354,10 +370,15 @@ fn a_signed_feed_lists_every_credential_newest_first() {
         .collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
     assert_eq!(
-        feed["proof"]["created"], dates[0],
+        feed["proof"][0]["created"], dates[0],
         "signed as of the newest credential, not the clock"
     );
-    assert_eq!(feed["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    assert_eq!(
+        feed["proof"],
+        serde_json::json!([feed["proof"][0].clone()]),
+        "the feed (plain JSON, no @context) carries a proof set of one"
+    );
+    assert_eq!(feed["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn first_build_creates_the_key_pair_and_the_site_verifies() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "FAILED public/{}: the signature does not match",
+            "FAILED public/{}: eddsa-jcs-2022 proof: the signature does not match",
             cred("cops-2026-0050", "credential.json")
         )),
         "{stdout}"

@@ -438,3 +438,27 @@ fn a_lost_state_is_recovered_from_the_published_site() {
         "never replaces an existing state"
     );
 }
+
+/// A site published by an older credsite, with a single proof object instead of a
+/// proof set, is read by `recover-state` alike: the digests are those of the signed
+/// content, whatever the shape of `proof`.
+#[test]
+fn a_state_is_recovered_from_credentials_with_a_single_proof_object() {
+    let site = example_site();
+    build(site.path());
+    let original = State::load(site.path()).unwrap();
+    for (folder, _) in credsite::walk::credential_folders(&site.path().join("public")).unwrap() {
+        let file = folder.join("credential.json");
+        let mut doc: serde_json::Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+        let single = doc["proof"][0].take();
+        doc["proof"] = single;
+        fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    }
+    fs::remove_file(site.path().join(STATE_FILE)).unwrap();
+    let out = credsite(site.path(), &["recover-state"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recovered = State::load(site.path()).unwrap();
+    for (id, entry) in &original.credentials {
+        assert_eq!(recovered.credentials[id].digest, entry.digest, "{id}");
+    }
+}

@@ -38,6 +38,8 @@ pub struct SiteView<'a> {
     pub status_as_of: String,
     /// The day the status lists expire: after it, pages say their status is unknown.
     pub status_valid_until: String,
+    /// The cryptosuites of the credentials' proof sets (`[signing] proofs`).
+    pub proofs: Vec<&'static str>,
 }
 
 impl<'a> SiteView<'a> {
@@ -67,6 +69,13 @@ impl<'a> SiteView<'a> {
                 )))
                 .unwrap_or(site.as_of)
                 .to_string(),
+            proofs: site
+                .config
+                .signing
+                .proofs
+                .iter()
+                .map(|p| p.name())
+                .collect(),
         }
     }
 }

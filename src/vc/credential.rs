@@ -10,10 +10,14 @@ use crate::load::Program;
 use crate::site::{Credential, Site};
 use crate::urls;
 
-/// The `@context` of every credential.
-pub const CONTEXT: [&str; 2] = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+/// The `@context` of every credential. The extensions context defines
+/// `1EdTechJsonSchemaValidator2019` (the `credentialSchema` type): without it that
+/// type is an undefined term, and strict JSON-LD processing rejects the credential.
+/// Every one is bundled in the binary ([`super::rdfc::CONTEXTS`]).
+pub const CONTEXT: [&str; 3] = [
+    super::rdfc::CREDENTIALS_V2,
+    super::rdfc::OB_V3P0,
+    super::rdfc::OB_EXTENSIONS,
 ];
 
 /// 1EdTech's JSON Schema of an Open Badges 3.0 `AchievementCredential`.

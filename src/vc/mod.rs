@@ -8,6 +8,7 @@
 pub mod credential;
 pub mod feed;
 pub mod proof;
+pub mod rdfc;
 pub mod sign;
 pub mod status_list;
 pub mod texts;

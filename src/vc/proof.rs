@@ -1,9 +1,13 @@
-//! Data Integrity proofs with the `eddsa-jcs-2022` cryptosuite.
+//! Data Integrity proofs with the `eddsa-jcs-2022` and `eddsa-rdfc-2022` cryptosuites,
+//! as a proof set: `proof` is an array (the 1EdTech Open Badges 3.0 schema requires an
+//! array; a single proof object is still read).
 //!
-//! The algorithm (W3C Data Integrity EdDSA Cryptosuites v1.0, sections 3.3.1–3.3.6):
-//! canonicalize the proof configuration and the document without its proof with JCS
-//! (RFC 8785), hash each with SHA-256, sign `proofHash ‖ docHash` with Ed25519, and
-//! store the signature as a base58btc multibase `proofValue`.
+//! The algorithm (W3C Data Integrity EdDSA Cryptosuites v1.0, sections 3.2 and 3.3):
+//! canonicalize the proof configuration and the document without its proof, with JCS
+//! (RFC 8785) for `eddsa-jcs-2022` or RDFC-1.0 for `eddsa-rdfc-2022` ([`super::rdfc`]),
+//! hash each with SHA-256, sign `proofHash ‖ docHash` with Ed25519, and store the
+//! signature as a base58btc multibase `proofValue`. Every proof of a set signs the
+//! document without any proof (a set, not a chain).
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
@@ -11,8 +15,84 @@ use sha2::{Digest, Sha256};
 
 /// The proof type.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
-/// The cryptosuite name.
+/// The name of the JCS cryptosuite.
 pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
+/// The name of the RDFC cryptosuite.
+pub const CRYPTOSUITE_RDFC: &str = "eddsa-rdfc-2022";
+
+/// A cryptosuite credsite signs and verifies with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cryptosuite {
+    /// `eddsa-jcs-2022`: JSON Canonicalization Scheme; checked by the in-page verifier.
+    EddsaJcs2022,
+    /// `eddsa-rdfc-2022`: RDF Dataset Canonicalization of the JSON-LD, with the bundled
+    /// contexts; what rdfc-only verifiers (and 1EdTech's OB 3.0 certification) accept.
+    EddsaRdfc2022,
+}
+
+impl Cryptosuite {
+    /// Every cryptosuite, in the order proofs are added.
+    pub const ALL: [Cryptosuite; 2] = [Cryptosuite::EddsaJcs2022, Cryptosuite::EddsaRdfc2022];
+
+    /// The `cryptosuite` value of its proofs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cryptosuite::EddsaJcs2022 => CRYPTOSUITE,
+            Cryptosuite::EddsaRdfc2022 => CRYPTOSUITE_RDFC,
+        }
+    }
+
+    /// The cryptosuite named `name`, if credsite implements it.
+    pub fn from_name(name: &str) -> Option<Cryptosuite> {
+        Cryptosuite::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The bytes that are signed: `SHA-256(C(proofConfig)) ‖ SHA-256(C(document))`,
+    /// with C the suite's canonicalization.
+    pub fn hash_data(
+        self,
+        proof_config: &Value,
+        unsecured: &Value,
+    ) -> Result<[u8; 64], ProofError> {
+        match self {
+            Cryptosuite::EddsaJcs2022 => hash_data(proof_config, unsecured),
+            Cryptosuite::EddsaRdfc2022 => {
+                let rdfc = |v: &Value| {
+                    super::rdfc::canonicalize(v)
+                        .map_err(|e| ProofError::Canonicalize(e.to_string()))
+                };
+                let mut out = [0u8; 64];
+                out[..32].copy_from_slice(&Sha256::digest(rdfc(proof_config)?));
+                out[32..].copy_from_slice(&Sha256::digest(rdfc(unsecured)?));
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Cryptosuite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Cryptosuite {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Self, String> {
+        Cryptosuite::from_name(name).ok_or_else(|| {
+            format!("unknown cryptosuite \"{name}\" (credsite signs with eddsa-jcs-2022 and eddsa-rdfc-2022)")
+        })
+    }
+}
+
+/// One proof of a proof set that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Its cryptosuite.
+    pub cryptosuite: Cryptosuite,
+    /// Its verification method.
+    pub method: String,
+}
 /// The proof purpose credsite signs and expects.
 pub const ASSERTION_METHOD: &str = "assertionMethod";
 
@@ -22,9 +102,22 @@ pub enum ProofError {
     /// The document is not a JSON object.
     #[error("the document is not a JSON object")]
     NotAnObject,
-    /// The document has no single `proof` object.
-    #[error("the document has no `proof` object")]
+    /// The document has no `proof` object or non-empty array of proof objects.
+    #[error("the document has no `proof` (an object or an array of objects)")]
     NoProof,
+    /// A proof's cryptosuite is not one credsite implements.
+    #[error(
+        "cryptosuite \"{0}\" is not supported (credsite verifies eddsa-jcs-2022 and eddsa-rdfc-2022)"
+    )]
+    UnknownSuite(String),
+    /// One proof of a set does not verify.
+    #[error("{suite} proof: {source}")]
+    InSet {
+        /// The proof's cryptosuite as it names it.
+        suite: String,
+        /// Why it does not verify.
+        source: Box<ProofError>,
+    },
     /// A proof member is missing or has the wrong value.
     #[error("proof member `{0}` is missing or not {1}")]
     BadMember(&'static str, String),
@@ -61,12 +154,29 @@ pub fn hash_data(proof_config: &Value, unsecured: &Value) -> Result<[u8; 64], Pr
     Ok(out)
 }
 
-/// The proof configuration for `unsecured`: a proof without `proofValue`, with the
-/// document's `@context` when it has one.
+/// The `eddsa-jcs-2022` proof configuration for `unsecured`: a proof without
+/// `proofValue`, with the document's `@context` when it has one.
 pub fn proof_config(unsecured: &Value, verification_method: &str, created: Option<&str>) -> Value {
+    suite_config(
+        Cryptosuite::EddsaJcs2022,
+        unsecured,
+        verification_method,
+        created,
+    )
+}
+
+/// The proof configuration of `suite` for `unsecured`, with the document's
+/// `@context` when it has one (both suites hash it so; only the JCS proof keeps it
+/// when published, as the W3C test vectors do).
+pub fn suite_config(
+    suite: Cryptosuite,
+    unsecured: &Value,
+    verification_method: &str,
+    created: Option<&str>,
+) -> Value {
     let mut config = Map::new();
     config.insert("type".into(), PROOF_TYPE.into());
-    config.insert("cryptosuite".into(), CRYPTOSUITE.into());
+    config.insert("cryptosuite".into(), suite.name().into());
     if let Some(created) = created {
         config.insert("created".into(), created.into());
     }
@@ -78,8 +188,8 @@ pub fn proof_config(unsecured: &Value, verification_method: &str, created: Optio
     Value::Object(config)
 }
 
-/// Signs `unsecured` (a JSON object without `proof`) and returns it with a `proof`.
-/// The signature is checked against the signing key's public half before returning.
+/// Signs `unsecured` (a JSON object without `proof`) with `eddsa-jcs-2022` and
+/// returns it with a proof set of one.
 pub fn sign(
     unsecured: Value,
     key: &SigningKey,
@@ -89,10 +199,31 @@ pub fn sign(
     sign_with_digest(unsecured, key, verification_method, created).map(|(signed, _)| signed)
 }
 
-/// [`sign`], also returning SHA-256 of the canonical document (without the proof):
-/// the digest of what was signed.
+/// [`sign`], also returning SHA-256 of the JCS canonical document (without the
+/// proof): the digest of what was signed.
 pub fn sign_with_digest(
+    unsecured: Value,
+    key: &SigningKey,
+    verification_method: &str,
+    created: Option<&str>,
+) -> Result<(Value, [u8; 32]), ProofError> {
+    sign_set(
+        unsecured,
+        &[Cryptosuite::EddsaJcs2022],
+        key,
+        verification_method,
+        created,
+    )
+}
+
+/// Signs `unsecured` (a JSON object without `proof`) once per suite of `suites` and
+/// returns it with the proof set (`proof` is an array, in the order of `suites`),
+/// and SHA-256 of its JCS canonical form: the digest of the signed content, which the
+/// site state keeps whatever the suites. Every signature is checked against the
+/// signing key's public half before returning.
+pub fn sign_set(
     mut unsecured: Value,
+    suites: &[Cryptosuite],
     key: &SigningKey,
     verification_method: &str,
     created: Option<&str>,
@@ -100,38 +231,81 @@ pub fn sign_with_digest(
     if !unsecured.is_object() {
         return Err(ProofError::NotAnObject);
     }
-    let mut proof = proof_config(&unsecured, verification_method, created);
-    let data = hash_data(&proof, &unsecured)?;
-    let signature = key.sign(&data);
-    // Check the signature against the public key before it leaves, as minisign does.
-    key.verifying_key()
-        .verify_strict(&data, &signature)
-        .map_err(|_| ProofError::BadSignature)?;
-    let value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
-    proof
-        .as_object_mut()
-        .expect("built as object")
-        .insert("proofValue".into(), value.into());
+    let digest: [u8; 32] = Sha256::digest(canonicalize(&unsecured)?).into();
+    let mut proofs = Vec::with_capacity(suites.len());
+    for &suite in suites {
+        let mut proof = suite_config(suite, &unsecured, verification_method, created);
+        let data = suite.hash_data(&proof, &unsecured)?;
+        let signature = key.sign(&data);
+        // Check the signature against the public key before it leaves, as minisign does.
+        key.verifying_key()
+            .verify_strict(&data, &signature)
+            .map_err(|_| ProofError::BadSignature)?;
+        let proof_map = proof.as_object_mut().expect("built as object");
+        if suite == Cryptosuite::EddsaRdfc2022 {
+            // As the W3C eddsa-rdfc-2022 vectors: the verifier takes the document's.
+            proof_map.remove("@context");
+        }
+        let value = format!("z{}", bs58::encode(signature.to_bytes()).into_string());
+        proof_map.insert("proofValue".into(), value.into());
+        proofs.push(proof);
+    }
     unsecured
         .as_object_mut()
         .expect("checked above")
-        .insert("proof".into(), proof);
-    let digest: [u8; 32] = data[32..].try_into().expect("32 bytes");
+        .insert("proof".into(), Value::Array(proofs));
     Ok((unsecured, digest))
 }
 
-/// Verifies the `eddsa-jcs-2022` proof of `secured`. `resolve` maps the proof's
-/// `verificationMethod` to a public key (or says why it cannot). Returns the
-/// verification method on success.
+/// The proofs of `secured`: its `proof` object, or every object of its `proof` array.
+pub fn proofs(secured: &Value) -> Result<Vec<&Map<String, Value>>, ProofError> {
+    let doc = secured.as_object().ok_or(ProofError::NotAnObject)?;
+    match doc.get("proof") {
+        Some(Value::Object(proof)) => Ok(vec![proof]),
+        Some(Value::Array(set)) if !set.is_empty() => set
+            .iter()
+            .map(|p| p.as_object().ok_or(ProofError::NoProof))
+            .collect(),
+        _ => Err(ProofError::NoProof),
+    }
+}
+
+/// Verifies every proof of `secured` (a single proof or a proof set; each must be
+/// `eddsa-jcs-2022` or `eddsa-rdfc-2022` and verify). `resolve` maps a proof's
+/// `verificationMethod` to a public key (or says why it cannot). Returns what
+/// verified, in the document's order.
 pub fn verify(
     secured: &Value,
     resolve: impl Fn(&str) -> Result<VerifyingKey, String>,
-) -> Result<String, ProofError> {
-    let doc = secured.as_object().ok_or(ProofError::NotAnObject)?;
-    let proof = doc
-        .get("proof")
-        .and_then(Value::as_object)
-        .ok_or(ProofError::NoProof)?;
+) -> Result<Vec<Verified>, ProofError> {
+    let set = proofs(secured)?;
+    let mut unsecured = secured.as_object().ok_or(ProofError::NotAnObject)?.clone();
+    unsecured.remove("proof");
+    let single = set.len() == 1;
+    set.into_iter()
+        .map(|proof| {
+            verify_one(&unsecured, proof, &resolve).map_err(|e| match e {
+                // A lone proof's error needs no "which proof".
+                e if single => e,
+                e => ProofError::InSet {
+                    suite: proof
+                        .get("cryptosuite")
+                        .and_then(Value::as_str)
+                        .unwrap_or("(no cryptosuite)")
+                        .to_string(),
+                    source: Box::new(e),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Verifies one proof of the document `unsecured` (which has no `proof`).
+fn verify_one(
+    unsecured: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    resolve: &impl Fn(&str) -> Result<VerifyingKey, String>,
+) -> Result<Verified, ProofError> {
     let member = |name: &'static str, expected: Option<&str>| -> Result<&str, ProofError> {
         let value = proof.get(name).and_then(Value::as_str);
         match (value, expected) {
@@ -144,15 +318,16 @@ pub fn verify(
         }
     };
     member("type", Some(PROOF_TYPE))?;
-    member("cryptosuite", Some(CRYPTOSUITE))?;
+    let name = member("cryptosuite", None)?;
+    let suite =
+        Cryptosuite::from_name(name).ok_or_else(|| ProofError::UnknownSuite(name.to_string()))?;
     member("proofPurpose", Some(ASSERTION_METHOD))?;
     let method = member("verificationMethod", None)?;
     let signature = decode_proof_value(member("proofValue", None)?)?;
 
     let mut options = proof.clone();
     options.remove("proofValue");
-    let mut unsecured = doc.clone();
-    unsecured.remove("proof");
+    let mut unsecured = unsecured.clone();
     if let Some(context) = options.get("@context") {
         let wanted = context.as_array().ok_or(ProofError::ContextMismatch)?;
         let have = unsecured
@@ -164,11 +339,21 @@ pub fn verify(
         }
         unsecured.insert("@context".into(), context.clone());
     }
+    if suite == Cryptosuite::EddsaRdfc2022 {
+        // 3.2.5 Proof Configuration: "Set proofConfig.@context to unsecuredDocument.@context".
+        match unsecured.get("@context") {
+            Some(context) => options.insert("@context".into(), context.clone()),
+            None => return Err(ProofError::ContextMismatch),
+        };
+    }
     let key = resolve(method).map_err(|why| ProofError::UnknownKey(method.to_string(), why))?;
-    let data = hash_data(&Value::Object(options), &Value::Object(unsecured))?;
+    let data = suite.hash_data(&Value::Object(options), &Value::Object(unsecured))?;
     key.verify_strict(&data, &signature)
         .map_err(|_| ProofError::BadSignature)?;
-    Ok(method.to_string())
+    Ok(Verified {
+        cryptosuite: suite,
+        method: method.to_string(),
+    })
 }
 
 fn decode_proof_value(text: &str) -> Result<Signature, ProofError> {
@@ -189,18 +374,26 @@ mod tests {
         SigningKey::from_bytes(&[7u8; 32])
     }
 
+    fn methods(verified: Vec<Verified>) -> Vec<String> {
+        verified.into_iter().map(|v| v.method).collect()
+    }
+
     #[test]
     fn sign_then_verify_round_trips_and_detects_changes() {
         let doc =
             json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "A", "n": 1.5});
         let signed = sign(doc, &key(), "did:web:x#k", Some("2024-01-01T00:00:00Z")).unwrap();
+        assert!(signed["proof"].is_array(), "a proof set");
         let vk = key().verifying_key();
-        assert_eq!(verify(&signed, |_| Ok(vk)).unwrap(), "did:web:x#k");
+        assert_eq!(
+            methods(verify(&signed, |_| Ok(vk)).unwrap()),
+            ["did:web:x#k"]
+        );
         let mut changed = signed.clone();
         changed["name"] = json!("B");
         assert_eq!(verify(&changed, |_| Ok(vk)), Err(ProofError::BadSignature));
         let mut changed = signed.clone();
-        changed["proof"]["created"] = json!("2024-01-02T00:00:00Z");
+        changed["proof"][0]["created"] = json!("2024-01-02T00:00:00Z");
         assert_eq!(verify(&changed, |_| Ok(vk)), Err(ProofError::BadSignature));
         let other = SigningKey::from_bytes(&[8u8; 32]).verifying_key();
         assert_eq!(
@@ -210,10 +403,71 @@ mod tests {
     }
 
     #[test]
+    fn a_single_proof_object_is_read_too() {
+        let doc = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "A"});
+        let mut signed = sign(doc, &key(), "did:web:x#k", None).unwrap();
+        let single = signed["proof"][0].clone();
+        signed["proof"] = single;
+        let vk = key().verifying_key();
+        assert_eq!(
+            methods(verify(&signed, |_| Ok(vk)).unwrap()),
+            ["did:web:x#k"]
+        );
+        signed["proof"] = json!([]);
+        assert_eq!(verify(&signed, |_| Ok(vk)), Err(ProofError::NoProof));
+    }
+
+    #[test]
+    fn both_suites_sign_and_each_proof_of_the_set_is_checked() {
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:web:x",
+            "credentialSubject": {"name": "A"}
+        });
+        let (signed, digest) = sign_set(
+            doc.clone(),
+            &Cryptosuite::ALL,
+            &key(),
+            "did:web:x#k",
+            Some("2024-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            digest,
+            <[u8; 32]>::from(Sha256::digest(canonicalize(&doc).unwrap()))
+        );
+        assert_eq!(signed["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
+        assert_eq!(signed["proof"][1]["cryptosuite"], "eddsa-rdfc-2022");
+        assert!(signed["proof"][1].get("@context").is_none());
+        let vk = key().verifying_key();
+        let verified = verify(&signed, |_| Ok(vk)).unwrap();
+        let suites: Vec<_> = verified.iter().map(|v| v.cryptosuite).collect();
+        assert_eq!(suites, Cryptosuite::ALL);
+        // A change RDF does not see (JSON key order) keeps both valid; a change of a
+        // value breaks both.
+        let mut changed = signed.clone();
+        changed["credentialSubject"]["name"] = json!("B");
+        let err = verify(&changed, |_| Ok(vk)).unwrap_err();
+        assert!(
+            matches!(err, ProofError::InSet { ref suite, .. } if suite == "eddsa-jcs-2022"),
+            "{err}"
+        );
+        // Only the rdfc proof broken: the error names it.
+        let mut changed = signed.clone();
+        changed["proof"][1]["created"] = json!("2024-01-02T00:00:00Z");
+        let err = verify(&changed, |_| Ok(vk)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "eddsa-rdfc-2022 proof: the signature does not match the document: it was changed after signing, or signed by another key"
+        );
+    }
+
+    #[test]
     fn documents_without_context_get_proofs_without_context() {
         let signed = sign(json!({"version": "x"}), &key(), "did:web:x#k", None).unwrap();
-        assert!(signed["proof"].get("@context").is_none());
-        assert!(signed["proof"].get("created").is_none());
+        assert!(signed["proof"][0].get("@context").is_none());
+        assert!(signed["proof"][0].get("created").is_none());
         let vk = key().verifying_key();
         assert!(verify(&signed, |_| Ok(vk)).is_ok());
     }
@@ -224,13 +478,13 @@ mod tests {
         let signed = sign(doc, &key(), "did:web:x#k", None).unwrap();
         let vk = key().verifying_key();
         let mut bad = signed.clone();
-        bad["proof"]["cryptosuite"] = json!("eddsa-rdfc-2022");
+        bad["proof"][0]["cryptosuite"] = json!("ecdsa-rdfc-2019");
         assert!(matches!(
             verify(&bad, |_| Ok(vk)),
-            Err(ProofError::BadMember("cryptosuite", _))
+            Err(ProofError::UnknownSuite(_))
         ));
         let mut bad = signed.clone();
-        bad["proof"]["proofPurpose"] = json!("authentication");
+        bad["proof"][0]["proofPurpose"] = json!("authentication");
         assert!(matches!(
             verify(&bad, |_| Ok(vk)),
             Err(ProofError::BadMember("proofPurpose", _))
@@ -239,7 +493,7 @@ mod tests {
         bad["@context"] = json!(["https://example.org/other"]);
         assert_eq!(verify(&bad, |_| Ok(vk)), Err(ProofError::ContextMismatch));
         let mut bad = signed;
-        bad["proof"]["proofValue"] = json!("not-multibase");
+        bad["proof"][0]["proofValue"] = json!("not-multibase");
         assert_eq!(verify(&bad, |_| Ok(vk)), Err(ProofError::BadProofValue));
     }
 }

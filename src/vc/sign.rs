@@ -1,4 +1,5 @@
-//! Stage 4, sign: every credential and the feed, with the issuer's key, and the
+//! Stage 4, sign: every credential, status list and the feed, with the issuer's key
+//! (a proof set of the `[signing] proofs` suites; the feed gets `eddsa-jcs-2022`), and the
 //! snapshot rule that keeps issued credentials from changing silently.
 //!
 //! Signing is done per item, as the render stage asks for each credential, so that a
@@ -260,8 +261,9 @@ impl<'a> Signer<'a> {
             self.issuer.history[index].secret.as_ref()
         };
         if let Some(secret) = secret {
-            return Ok(proof::sign_with_digest(
+            return Ok(proof::sign_set(
                 unsigned,
+                &self.site.config.signing.proofs,
                 secret,
                 method,
                 Some(created),
@@ -299,7 +301,7 @@ impl<'a> Signer<'a> {
         let path = self
             .published
             .as_ref()
-            .map(|dir| dir.join(crate::urls::credential_json(id)));
+            .map(|dir| dir.join(crate::urls::json_in(&credential.dir)));
         let text = path
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())
@@ -335,12 +337,21 @@ impl<'a> Signer<'a> {
     pub fn status_list(&self, purpose: Purpose, list: u32) -> Result<Value> {
         let unsigned = status_list::unsigned(self.site, purpose, list)?;
         let created = date_time(self.site.as_of);
-        proof::sign(unsigned, &self.issuer.key, self.method(), Some(&created))
-            .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
+        proof::sign_set(
+            unsigned,
+            &self.site.config.signing.proofs,
+            &self.issuer.key,
+            self.method(),
+            Some(&created),
+        )
+        .map(|(signed, _)| signed)
+        .with_context(|| format!("cannot sign the {} status list {list}", purpose.as_str()))
     }
 
     /// The signed feed's pages, as (site path, page), oldest first: each archive page
-    /// is signed and chained to the one before it (see [`feed`]).
+    /// is signed and chained to the one before it (see [`feed`]). The feed is plain
+    /// JSON (no `@context`), so its proof set holds the `eddsa-jcs-2022` proof only:
+    /// RDF canonicalization needs JSON-LD. So does the manifest's.
     pub fn feed(&self) -> Result<Vec<(String, Value)>> {
         let items = feed::items(self.site, &self.texts)?;
         let paths = feed::page_paths(items.len());

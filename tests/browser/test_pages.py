@@ -395,6 +395,15 @@ RUNNER_JS = r"""
     changedProof.proof.created = "2023-02-24T23:36:39Z";
     r.changedProofOptions = await attempt(() => V.verifyProof(changedProof, key));
     r.otherKey = await attempt(() => V.verifyProof(signed, V.multikeyToRaw(v.otherMultikey)));
+    // A proof set as credsite publishes it: the jcs proof is checked, an
+    // eddsa-rdfc-2022 proof is left to `credsite verify`; a set without a jcs proof
+    // (nothing this page can check) and a set with a broken jcs proof do not verify.
+    const rdfc = Object.assign({}, signed.proof, { cryptosuite: "eddsa-rdfc-2022" });
+    delete rdfc["@context"];
+    const set = Object.assign({}, signed, { proof: [signed.proof, rdfc] });
+    r.proofSet = await attempt(() => V.verifyProof(set, key));
+    r.proofSetWithoutJcs = await attempt(() => V.verifyProof(Object.assign({}, signed, { proof: [rdfc] }), key));
+    r.proofSetWithChangedJcs = await attempt(() => V.verifyProof(Object.assign({}, signed, { proof: [changedSig.proof, rdfc] }), key));
   } catch (e) {
     out.error = String(e && e.stack || e);
   }
@@ -500,9 +509,13 @@ class JavaScriptAgainstVectors(unittest.TestCase):
     def test_signature_verifies(self) -> None:
         self.assertEqual(self.results["vectors"]["verifies"], {"ok": True, "value": True})
 
+    def test_a_proof_set_is_read(self) -> None:
+        self.assertEqual(self.results["vectors"]["proofSet"], {"ok": True, "value": True})
+
     def test_changes_do_not_verify(self) -> None:
         r = self.results["vectors"]
-        for name in ("changedDocument", "changedSignature", "changedProofOptions", "otherKey"):
+        for name in ("changedDocument", "changedSignature", "changedProofOptions", "otherKey",
+                     "proofSetWithoutJcs", "proofSetWithChangedJcs"):
             with self.subTest(name):
                 self.assertEqual(r[name], {"ok": True, "value": False})
 

@@ -267,6 +267,31 @@ class TestStatus(FixtureCase):
         self.assertLine(out, "dave", "INVALID", "false", "false")
         self.assertLine(out, "alice", "valid", "true", "false")
 
+    def test_proof_set_with_an_rdfc_proof_is_read(self) -> None:
+        # credsite publishes [eddsa-jcs-2022, eddsa-rdfc-2022]: the jcs proof is
+        # verified, the rdfc one only checked for its method (see verify_document).
+        self.standard()
+        doc = self.site.read("credentials/dave/credential.json")
+        rdfc = {**doc["proof"], "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z" + "1" * 60}
+        rdfc.pop("@context", None)
+        doc["proof"] = [doc["proof"], rdfc]
+        self.site.write("credentials/dave/credential.json", doc)
+        code, out = self.site.run(revoked=["alice", "carol"], suspended=["bob"])
+        self.assertEqual(code, 0, out)
+        self.assertLine(out, "dave", "valid", "false", "false")
+        # Without a jcs proof nothing is verified: rejected.
+        doc["proof"] = [rdfc]
+        self.site.write("credentials/dave/credential.json", doc)
+        code, out = self.site.run(revoked=["alice", "carol"], suspended=["bob"])
+        self.assertEqual(code, 1, out)
+        self.assertLine(out, "dave", "INVALID", "false", "false")
+        # A tampered jcs proof in a set is still caught.
+        doc["proof"] = [{**rdfc, "cryptosuite": "eddsa-jcs-2022"}, rdfc]
+        self.site.write("credentials/dave/credential.json", doc)
+        code, out = self.site.run(revoked=["alice", "carol"], suspended=["bob"])
+        self.assertEqual(code, 1, out)
+        self.assertLine(out, "dave", "INVALID", "false", "false")
+
     def test_credential_with_its_status_entry_moved_is_rejected(self) -> None:
         self.standard()
         doc = self.site.read("credentials/alice/credential.json")

@@ -4,7 +4,7 @@
 //! at status list credentials on the issuer's site. Offline, nothing is fetched: a
 //! list URL under the site's base URL (derived from the issuer's `did:web`) is read
 //! from the same path inside a local copy of the site. Every list is checked like a
-//! credential (its `eddsa-jcs-2022` proof against the same DID document, its type,
+//! credential (its proofs against the same DID document, its type,
 //! issuer, purpose, validity period and length) before a bit of it is believed. A
 //! credential whose lists cannot be found or checked is `Unknown`, never `Valid`.
 
@@ -529,11 +529,16 @@ impl Check<'_> {
             .unwrap_or_default()
     }
 
-    /// The document's proof, against a key the DID document lists for assertions;
-    /// returns the proof's verification method.
+    /// Every proof of the document (`eddsa-jcs-2022` and `eddsa-rdfc-2022`, a single
+    /// proof or a proof set), against a key the DID document lists for assertions;
+    /// returns the verification method of its first proof.
     fn signature(&self, doc: &Value) -> Result<String, String> {
         proof::verify(doc, |method| resolve_assertion_key(self.did_doc, method))
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .next()
+            .map(|verified| verified.method)
+            .ok_or_else(|| "the document has no proof".to_string())
     }
 
     /// The document's issuer is the DID whose key signed it.

@@ -1,5 +1,6 @@
-/* credsite verifier: checks a W3C VC (eddsa-jcs-2022 proof), its issuer key, dates and
-   Bitstring Status List entries in the browser. No eval; text via textContent only. */
+/* credsite verifier: checks a W3C VC (its eddsa-jcs-2022 proof; an eddsa-rdfc-2022 proof of
+   the same proof set is left to `credsite verify`), its issuer key, dates and Bitstring
+   Status List entries in the browser. No eval; text via textContent only. */
 (function () {
   "use strict";
   const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -179,10 +180,14 @@
       return e.message;
     }
   }
-  // Every proof of doc (one or a set) must verify.
+  // Every eddsa-jcs-2022 proof of doc (one proof or a proof set) must verify, and there
+  // must be one. An eddsa-rdfc-2022 proof is not checked here (RDF canonicalization
+  // needs a JSON-LD processor); `credsite verify` and other verifiers check it.
   async function documentProblem(doc, key) {
     if (!isObj(doc) || !list(doc.proof).length) return "it carries no signature";
-    for (const p of list(doc.proof)) {
+    const proofs = list(doc.proof).filter((p) => !(isObj(p) && p.cryptosuite === "eddsa-rdfc-2022"));
+    if (!proofs.length) return "it has no eddsa-jcs-2022 proof";
+    for (const p of proofs) {
       const why = await proofProblem(doc, p, key);
       if (why) return why;
     }

@@ -22,6 +22,7 @@ pub mod load;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod site;
 pub mod state;
 pub mod urls;
@@ -148,6 +149,13 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
         MissingKey::Throwaway,
     )?;
     pipeline(options, &issuer, &mut state, &Memory::paths_only())
+}
+
+/// Renders the site into `sink` with `issuer`, as [`check`] does, for the preview
+/// server (`credsite serve`, issue 12): the site state is read, never written.
+pub fn preview(options: &BuildOptions, issuer: &Issuer, sink: &impl Sink) -> Result<Report> {
+    let mut state = State::load(&options.root)?;
+    pipeline(options, issuer, &mut state, sink)
 }
 
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`

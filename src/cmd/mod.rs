@@ -6,6 +6,7 @@ mod init;
 mod keygen;
 mod recover;
 mod report;
+mod serve;
 mod status;
 mod verify;
 
@@ -39,6 +40,8 @@ enum Command {
     Build(build::Args),
     /// Loads, validates, signs and renders everything without writing (no secret key needed).
     Check(check::Args),
+    /// Serves a live preview from memory, rebuilt and reloaded on every change.
+    Serve(serve::Args),
     /// Creates the issuer key pair in keys/ (--force rotates it, keeping the old pair).
     Keygen(keygen::Args),
     /// Verifies a credential.json, or every credential and the feed of a built site.
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(&global, args),
         Command::Check(args) => check::run(&global, args),
+        Command::Serve(args) => serve::run(&global, args),
         Command::Keygen(args) => keygen::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),
         Command::Init(args) => init::run(&global, args),

@@ -17,6 +17,7 @@ pub mod dates;
 pub mod diag;
 pub mod error;
 pub mod ids;
+pub mod incremental;
 pub mod issuer;
 pub mod load;
 pub mod output;
@@ -37,7 +38,7 @@ use chrono::NaiveDate;
 
 pub use crate::error::{Error, Result};
 use crate::issuer::{Issuer, KeySource, MissingKey};
-use crate::output::{Memory, Sink, Staging};
+use crate::output::{Memory, Sink};
 use crate::site::Status;
 use crate::state::State;
 use crate::vc::sign::{Reissue, Signer};
@@ -55,6 +56,8 @@ pub struct BuildOptions {
     pub as_of: NaiveDate,
     /// Credentials whose changed content the manager re-issues on purpose.
     pub reissue: Reissue,
+    /// `build --clean`: write every file, ignoring what the previous build left.
+    pub clean: bool,
 }
 
 impl BuildOptions {
@@ -66,6 +69,7 @@ impl BuildOptions {
             secret_key: None,
             as_of,
             reissue: Reissue::default(),
+            clean: false,
         }
     }
 
@@ -100,6 +104,10 @@ pub struct Report {
     pub key: KeySource,
     /// How long each stage took, in order (printed with `--verbose`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// What an incremental build kept from the previous one (zero for `check`).
+    pub savings: incremental::Savings,
+    /// Notes for the user (a discarded build cache).
+    pub notes: Vec<String>,
 }
 
 /// Builds the site into its output folder, atomically: on any error the previous
@@ -107,7 +115,7 @@ pub struct Report {
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
-    let staging = Staging::create(&out)?;
+    let mut staging = incremental::Writer::create(&out, options.clean)?;
     let built = State::load(&options.root)
         .map_err(Error::from)
         .and_then(|mut state| {
@@ -131,7 +139,8 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     // credentials the next build publishes; the other way round, published values
     // could be lost.
     state.save(&options.root)?;
-    staging.commit()?;
+    report.notes.append(&mut staging.notes);
+    report.savings = staging.commit()?;
     report
         .timings
         .push(("save state and swap into place", started.elapsed()));
@@ -176,7 +185,8 @@ fn pipeline(
     let site = site::resolve(inputs, state, options.as_of)?;
     clock.lap("resolve");
     let signer = Signer::new(&site, issuer, state, &options.reissue)?;
-    let files = output::write(render::render(&site, &signer), sink)?;
+    let reused = sink.reuse(&site, state, issuer)?;
+    let files = output::write(render::render(&site, &signer, &reused), sink)?;
     let signed = signer.finish()?;
     clock.lap("sign, render and write");
 
@@ -202,6 +212,8 @@ fn pipeline(
         did: site.did.did.clone(),
         key: issuer.source,
         timings: clock.laps,
+        savings: incremental::Savings::default(),
+        notes: Vec::new(),
     })
 }
 

@@ -307,7 +307,10 @@ fn a_burst_of_changes_gives_one_rebuild() {
     });
     std::thread::sleep(Duration::from_secs(2));
     let log = server.log();
-    assert_eq!(log.matches("Rebuilt").count(), 1, "{log}");
+    // One rebuild; two when the machine is so busy that the writer paused for longer
+    // than the quiet window in the middle of the burst. Never one per file.
+    let rebuilds = log.matches("Rebuilt").count();
+    assert!((1..=2).contains(&rebuilds), "{log}");
     assert!(log.contains(" changes."), "{log}");
 }
 

@@ -21,6 +21,18 @@ pub trait Sink: Sync {
     fn put(&self, page: Page) -> Result<()>;
     /// How many pages were written.
     fn count(&self) -> u64;
+
+    /// Called before rendering: a sink that keeps the previous output (an incremental
+    /// build, issue 12) takes over the files of credentials whose inputs did not change
+    /// and returns their ids, which are then neither signed nor rendered.
+    fn reuse(
+        &self,
+        _site: &crate::site::Site,
+        _state: &crate::state::State,
+        _issuer: &crate::issuer::Issuer,
+    ) -> Result<std::collections::HashSet<String>> {
+        Ok(std::collections::HashSet::new())
+    }
 }
 
 /// Writes every page of `pages` into `sink`, stopping at the first error. Returns how

@@ -12,6 +12,8 @@ pub mod statistics;
 pub mod theme;
 pub mod views;
 
+use std::collections::HashSet;
+
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -67,10 +69,12 @@ struct Renderer<'a> {
     listed: Vec<&'a Credential>,
 }
 
-/// The site's pages, rendered in parallel as the stream is consumed.
+/// The site's pages, rendered in parallel as the stream is consumed, except the files
+/// of the credentials in `skip` (an incremental build keeps them, issue 12).
 pub fn render<'a>(
     site: &'a Site,
     signer: &'a Signer<'a>,
+    skip: &'a HashSet<String>,
 ) -> impl ParallelIterator<Item = Result<Page>> + 'a {
     let mut listed: Vec<&Credential> = site.credentials.iter().collect();
     listed.par_sort_by(|a, b| {
@@ -102,7 +106,12 @@ pub fn render<'a>(
             .iter()
             .map(|(path, bytes)| Job::Static(path, bytes)),
     );
-    jobs.extend(site.credentials.iter().map(Job::Credential));
+    jobs.extend(
+        site.credentials
+            .iter()
+            .filter(|c| !skip.contains(c.id()))
+            .map(Job::Credential),
+    );
     jobs.into_par_iter()
         .flat_map_iter(move |job| match renderer.run(job) {
             Ok(pages) => pages.into_iter().map(Ok).collect(),

@@ -28,6 +28,10 @@ use crate::{BuildOptions, Error};
 use inject::Extras;
 use store::Store;
 
+/// After a change, rebuild once no event came for this long: a burst of changes (a
+/// `git checkout`) gives one rebuild.
+const QUIET: Duration = Duration::from_millis(100);
+
 /// How `credsite serve` runs.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -124,7 +128,7 @@ pub fn serve(options: ServeOptions) -> Result<()> {
         std::thread::Builder::new()
             .name("credsite-rebuild".into())
             .spawn(move || {
-                while let Some(changed) = watcher.next_change(Duration::from_millis(60)) {
+                while let Some(changed) = watcher.next_change(QUIET) {
                     watcher.refresh();
                     let changed: Vec<PathBuf> = changed
                         .iter()
@@ -193,7 +197,7 @@ fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[
     let started = Instant::now();
     let previous = shared.current();
     let mut extras = previous.extras.clone();
-    match build(options, issuer) {
+    match build(options, issuer, previous.store.clone()) {
         Ok((store, files, base_url)) => {
             let what = describe(changed);
             eprintln!(
@@ -226,7 +230,11 @@ fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[
     let _ = shared.reload.send(0);
 }
 
-fn build(options: &BuildOptions, issuer: &Issuer) -> Result<(Store, u64, String), String> {
+fn build(
+    options: &BuildOptions,
+    issuer: &Issuer,
+    previous: Arc<Store>,
+) -> Result<(Store, u64, String), String> {
     let content = options.root.join("content");
     if !content.is_dir() {
         return Err(format!(
@@ -234,7 +242,7 @@ fn build(options: &BuildOptions, issuer: &Issuer) -> Result<(Store, u64, String)
             Path::new("content").display()
         ));
     }
-    let store = Store::new();
+    let store = Store::after(previous);
     let report = crate::preview(options, issuer, &store).map_err(|e| message(&e))?;
     let config = Config::load(&options.root).map_err(|e| format!("{e:#}"))?;
     let base_url = config.base_url.as_str().trim_end_matches('/').to_string();

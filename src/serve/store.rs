@@ -5,40 +5,63 @@
 //! compressed (fast level) and decompresses the one page a request asks for, so peak
 //! memory stays far below what the uncompressed site would take, and nothing is ever
 //! written to disk.
+//!
+//! A rebuild takes over the stored files of every credential whose inputs did not
+//! change (the keys of [`crate::incremental`]) from the previous store, so that only
+//! changed credentials are signed and rendered again.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
+use rayon::prelude::*;
+
+use crate::incremental;
+use crate::issuer::Issuer;
 use crate::output::Sink;
 use crate::render::Page;
+use crate::site::Site;
+use crate::state::State;
 
 /// Pages smaller than this are kept as they are: compressing them saves nothing.
 const COMPRESS_FROM: usize = 512;
 
-/// One stored page.
-#[derive(Debug)]
+/// One stored page, shared with the next store when it did not change.
+#[derive(Debug, Clone)]
 enum Stored {
-    Plain(Box<[u8]>),
-    Gzip(Box<[u8]>),
+    Plain(Arc<[u8]>),
+    Gzip(Arc<[u8]>),
 }
 
 /// The site's pages by path, compressed, filled from many threads by the render stage.
 #[derive(Debug, Default)]
 pub struct Store {
     pages: Mutex<HashMap<String, Stored>>,
+    /// Credential id → input key of its stored files.
+    keys: Mutex<HashMap<String, String>>,
+    /// The store of the last site that built, whose unchanged files this one takes
+    /// (then lets go of it, so that stores do not chain).
+    previous: Mutex<Option<Arc<Store>>>,
 }
 
 impl Store {
     /// An empty store.
     pub fn new() -> Self {
         Store::default()
+    }
+
+    /// An empty store that takes unchanged credentials' files from `previous`.
+    pub fn after(previous: Arc<Store>) -> Self {
+        Store {
+            previous: Mutex::new(Some(previous)),
+            ..Store::default()
+        }
     }
 
     /// Is there a page at `path`?
@@ -93,10 +116,10 @@ impl Sink for Store {
             );
             gz.write_all(&page.bytes)
                 .and_then(|()| gz.finish())
-                .map(|bytes| Stored::Gzip(bytes.into_boxed_slice()))
+                .map(|bytes| Stored::Gzip(bytes.into()))
                 .with_context(|| format!("cannot compress {}", page.path))?
         } else {
-            Stored::Plain(page.bytes.into_boxed_slice())
+            Stored::Plain(page.bytes.into())
         };
         let mut pages = self.pages.lock().expect("not poisoned");
         match pages.entry(page.path) {
@@ -110,6 +133,41 @@ impl Sink for Store {
 
     fn count(&self) -> u64 {
         self.len() as u64
+    }
+
+    fn reuse(&self, site: &Site, state: &State, issuer: &Issuer) -> Result<HashSet<String>> {
+        let global = incremental::global_key(site, issuer)?;
+        let keys: HashMap<String, String> = site
+            .credentials
+            .par_iter()
+            .map(|c| {
+                let key = incremental::credential_key(&global, c, state);
+                (c.id().to_string(), key)
+            })
+            .collect();
+        let mut reused = HashSet::new();
+        let previous = self.previous.lock().expect("not poisoned").take();
+        if let Some(previous) = &previous {
+            let old_keys = previous.keys.lock().expect("not poisoned");
+            let old_pages = previous.pages.lock().expect("not poisoned");
+            let mut pages = self.pages.lock().expect("not poisoned");
+            for (id, key) in &keys {
+                if old_keys.get(id) != Some(key) {
+                    continue;
+                }
+                let files = incremental::credential_files(id);
+                let stored: Option<Vec<Stored>> =
+                    files.iter().map(|f| old_pages.get(f).cloned()).collect();
+                if let Some(stored) = stored {
+                    for (file, s) in files.into_iter().zip(stored) {
+                        pages.insert(file, s);
+                    }
+                    reused.insert(id.clone());
+                }
+            }
+        }
+        *self.keys.lock().expect("not poisoned") = keys;
+        Ok(reused)
     }
 }
 

@@ -162,9 +162,43 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
 
 /// Renders the site into `sink` with `issuer`, as [`check`] does, for the preview
 /// server (`credsite serve`, issue 12): the site state is read, never written.
-pub fn preview(options: &BuildOptions, issuer: &Issuer, sink: &impl Sink) -> Result<Report> {
-    let mut state = State::load(&options.root)?;
-    pipeline(options, issuer, &mut state, sink)
+///
+/// `allocations` carries the salts and status slots the previous preview gave to
+/// credentials the site state does not know yet, so that a rebuild gives them the same
+/// ones (and their pages can be reused); they are never written anywhere.
+pub fn preview(
+    options: &BuildOptions,
+    issuer: &Issuer,
+    sink: &impl Sink,
+    allocations: &mut std::collections::BTreeMap<String, state::CredentialState>,
+) -> Result<Report> {
+    let saved = State::load(&options.root)?;
+    let mut state = saved.clone();
+    let taken: std::collections::HashSet<(u32, u32)> = saved
+        .credentials
+        .values()
+        .map(|c| (c.status_list, c.status_index))
+        .collect();
+    for (id, entry) in allocations.iter() {
+        if !taken.contains(&(entry.status_list, entry.status_index)) {
+            state
+                .credentials
+                .entry(id.clone())
+                .or_insert_with(|| entry.clone());
+        }
+    }
+    let report = pipeline(options, issuer, &mut state, sink)?;
+    *allocations = state
+        .credentials
+        .into_iter()
+        .filter(|(id, _)| !saved.credentials.contains_key(id))
+        .map(|(id, mut entry)| {
+            // What a preview signed is not issued: only the allocation is kept.
+            entry.digest = None;
+            (id, entry)
+        })
+        .collect();
+    Ok(report)
 }
 
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`

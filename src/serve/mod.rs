@@ -13,10 +13,11 @@ pub mod inject;
 pub mod store;
 pub mod watch;
 
+use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
@@ -24,6 +25,7 @@ use tokio::sync::broadcast;
 
 use crate::config::Config;
 use crate::issuer::{Issuer, KeySource, MissingKey};
+use crate::state::CredentialState;
 use crate::{BuildOptions, Error};
 use inject::Extras;
 use store::Store;
@@ -60,6 +62,9 @@ pub struct Shared {
     current: RwLock<Arc<Current>>,
     /// Each rebuild sends its number: the reload channel.
     pub reload: broadcast::Sender<u64>,
+    /// Salts and status slots of credentials the site state does not know yet, kept
+    /// from one rebuild to the next (in memory only).
+    allocations: Mutex<BTreeMap<String, CredentialState>>,
 }
 
 impl Shared {
@@ -112,6 +117,7 @@ pub fn serve(options: ServeOptions) -> Result<()> {
             },
         })),
         reload: broadcast::channel(16).0,
+        allocations: Mutex::default(),
     });
     rebuild(&options.build, &issuer, &shared, &[]);
     // Watch the canonical root: events name canonical paths, shown relative to it.
@@ -197,7 +203,8 @@ fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[
     let started = Instant::now();
     let previous = shared.current();
     let mut extras = previous.extras.clone();
-    match build(options, issuer, previous.store.clone()) {
+    let mut allocations = shared.allocations.lock().expect("not poisoned");
+    match build(options, issuer, previous.store.clone(), &mut allocations) {
         Ok((store, files, base_url)) => {
             let what = describe(changed);
             eprintln!(
@@ -234,6 +241,7 @@ fn build(
     options: &BuildOptions,
     issuer: &Issuer,
     previous: Arc<Store>,
+    allocations: &mut BTreeMap<String, CredentialState>,
 ) -> Result<(Store, u64, String), String> {
     let content = options.root.join("content");
     if !content.is_dir() {
@@ -243,7 +251,7 @@ fn build(
         ));
     }
     let store = Store::after(previous);
-    let report = crate::preview(options, issuer, &store).map_err(|e| message(&e))?;
+    let report = crate::preview(options, issuer, &store, allocations).map_err(|e| message(&e))?;
     let config = Config::load(&options.root).map_err(|e| format!("{e:#}"))?;
     let base_url = config.base_url.as_str().trim_end_matches('/').to_string();
     Ok((store, report.files, base_url))

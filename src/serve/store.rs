@@ -84,6 +84,19 @@ impl Store {
         }
     }
 
+    /// The paths of every page, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .pages
+            .lock()
+            .expect("not poisoned")
+            .keys()
+            .cloned()
+            .collect();
+        paths.sort();
+        paths
+    }
+
     /// How many pages the store holds.
     pub fn len(&self) -> usize {
         self.pages.lock().expect("not poisoned").len()

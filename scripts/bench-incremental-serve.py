@@ -10,7 +10,7 @@ binary (`cargo build --release` first):
 3. `credsite serve`: peak RSS (VmHWM) after the first build and the edits (target:
    under 1.5 GiB).
 
-Usage: scripts/bench-incremental-serve.py [N]
+Usage: scripts/bench-incremental-serve.py [N] [all|serve|build]
 Works in /dev/shm when there is one (CREDSITE_BENCH_DIR=DIR to work elsewhere).
 """
 
@@ -183,8 +183,11 @@ def main():
     with tempfile.TemporaryDirectory(dir=base, prefix="credsite-bench-") as root:
         print(f"{n} synthetic credentials in {root}; {os.cpu_count()} CPUs")
         generate(root, n)
-        bench_serve(root)
-        bench_build(root)
+        which = sys.argv[2] if len(sys.argv) > 2 else "all"
+        if which in ("all", "serve"):
+            bench_serve(root)
+        if which in ("all", "build"):
+            bench_build(root)
 
 
 if __name__ == "__main__":

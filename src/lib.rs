@@ -124,7 +124,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
                 options.secret_key.as_deref(),
                 MissingKey::Create,
             )?;
-            let report = pipeline(options, &issuer, &mut state, &staging)?;
+            let (report, _) = pipeline(options, &issuer, &mut state, &staging)?;
             Ok((report, state))
         });
     let (mut report, state) = match built {
@@ -157,11 +157,14 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
         options.secret_key.as_deref(),
         MissingKey::Throwaway,
     )?;
-    pipeline(options, &issuer, &mut state, &Memory::paths_only())
+    pipeline(options, &issuer, &mut state, &Memory::paths_only()).map(|(report, _)| report)
 }
 
 /// Renders the site into `sink` with `issuer`, as [`check`] does, for the preview
 /// server (`credsite serve`, issue 12): the site state is read, never written.
+///
+/// Returns the resolved site and the state it was signed with too, so that the
+/// preview can render the files of credentials that `sink` skipped on request.
 ///
 /// `allocations` carries the salts and status slots the previous preview gave to
 /// credentials the site state does not know yet, so that a rebuild gives them the same
@@ -171,7 +174,7 @@ pub fn preview(
     issuer: &Issuer,
     sink: &impl Sink,
     allocations: &mut std::collections::BTreeMap<String, state::CredentialState>,
-) -> Result<Report> {
+) -> Result<(Report, site::Site, State)> {
     let saved = State::load(&options.root)?;
     let mut state = saved.clone();
     let taken: std::collections::HashSet<(u32, u32)> = saved
@@ -187,18 +190,19 @@ pub fn preview(
                 .or_insert_with(|| entry.clone());
         }
     }
-    let report = pipeline(options, issuer, &mut state, sink)?;
+    let (report, site) = pipeline(options, issuer, &mut state, sink)?;
     *allocations = state
         .credentials
-        .into_iter()
-        .filter(|(id, _)| !saved.credentials.contains_key(id))
-        .map(|(id, mut entry)| {
+        .iter()
+        .filter(|(id, _)| !saved.credentials.contains_key(*id))
+        .map(|(id, entry)| {
             // What a preview signed is not issued: only the allocation is kept.
+            let mut entry = entry.clone();
             entry.digest = None;
-            (id, entry)
+            (id.clone(), entry)
         })
         .collect();
-    Ok(report)
+    Ok((report, site, state))
 }
 
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`
@@ -208,7 +212,7 @@ fn pipeline(
     issuer: &Issuer,
     state: &mut State,
     sink: &impl Sink,
-) -> Result<Report> {
+) -> Result<(Report, site::Site)> {
     let mut clock = Clock::new();
     let inputs = load::load(&options.root)?;
     clock.lap("load");
@@ -234,7 +238,7 @@ fn pipeline(
     if !matches!(issuer.source, KeySource::Throwaway { .. }) {
         state.record_key(&issuer.public_multibase(), options.as_of);
     }
-    Ok(Report {
+    let report = Report {
         programs: site.programs.len(),
         credentials: site.credentials.len(),
         expired: count(Status::Expired),
@@ -248,7 +252,8 @@ fn pipeline(
         timings: clock.laps,
         savings: incremental::Savings::default(),
         notes: Vec::new(),
-    })
+    };
+    Ok((report, site))
 }
 
 /// Times the stages.

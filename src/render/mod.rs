@@ -119,6 +119,28 @@ pub fn render<'a>(
         })
 }
 
+/// The files of one credential alone (signed document, page, QR code), exactly as
+/// [`render`] makes them: the preview server renders them when they are asked for.
+pub fn credential_pages(
+    site: &Site,
+    signer: &Signer<'_>,
+    credential: &Credential,
+) -> Result<Vec<Page>> {
+    let method = signer.verification_method();
+    let public = signer.issuer().public_multibase();
+    let issuer = pages::EmbeddedIssuer {
+        verification_method: &method,
+        public_key_multibase: &public,
+    };
+    let renderer = Renderer {
+        site,
+        signer,
+        pages: Pages::new(site, &issuer),
+        listed: Vec::new(),
+    };
+    Ok(renderer.credential(credential)?.into())
+}
+
 impl<'a> Renderer<'a> {
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {
         let page = |path: String, bytes: Vec<u8>| vec![Page::new(path, bytes)];

@@ -29,20 +29,35 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         return (StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n").into_response();
     }
     let raw = request.uri().path().to_string();
-    let response = if raw == EVENTS {
+    if raw == EVENTS {
         return events(shared.reload.subscribe()).into_response();
-    } else if raw == STYLE {
+    }
+    // Decompressing a page or rendering a credential is blocking work.
+    tokio::task::spawn_blocking(move || respond(&shared, &method, &raw))
+        .await
+        .unwrap_or_else(|e| {
+            let text = format!("credsite serve: {e}\n");
+            with_type(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain; charset=utf-8",
+                text.into_bytes(),
+            )
+        })
+}
+
+fn respond(shared: &Shared, method: &Method, raw: &str) -> Response {
+    let response = if raw == STYLE {
         with_type(
             StatusCode::OK,
             "text/css; charset=utf-8",
             CSS.as_bytes().to_vec(),
         )
     } else if raw.starts_with(PREFIX) {
-        not_found(&shared)
+        not_found(shared)
     } else {
-        match site_path(&raw) {
-            Some(path) => page(&shared, &raw, &path),
-            None => not_found(&shared),
+        match site_path(raw) {
+            Some(path) => page(shared, raw, &path),
+            None => not_found(shared),
         }
     };
     if method == Method::HEAD {
@@ -60,8 +75,24 @@ fn page(shared: &Shared, raw: &str, path: &str) -> Response {
     } else {
         path.to_string()
     };
-    if let Some(bytes) = current.store.get(&file) {
-        return send(&current, &file, bytes, StatusCode::OK, false);
+    match current.file(&file) {
+        Some(Ok(found)) => {
+            if let Some(warning) = found.warning {
+                let mut warned = current.extras.clone();
+                warned.error.get_or_insert(warning);
+                return send(&warned, &file, found.bytes, StatusCode::OK, false);
+            }
+            return send(&current.extras, &file, found.bytes, StatusCode::OK, false);
+        }
+        Some(Err(problem)) => {
+            let text = format!("credsite serve: cannot render {file}: {problem}\n");
+            return with_type(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain; charset=utf-8",
+                text.into_bytes(),
+            );
+        }
+        None => {}
     }
     if !path.is_empty()
         && !path.ends_with('/')
@@ -82,7 +113,7 @@ fn not_found(shared: &Shared) -> Response {
     let current = shared.current();
     match current.store.get(urls::NOT_FOUND_PAGE) {
         Some(bytes) => send(
-            &current,
+            &current.extras,
             urls::NOT_FOUND_PAGE,
             bytes,
             StatusCode::NOT_FOUND,
@@ -100,7 +131,7 @@ fn not_found(shared: &Shared) -> Response {
 }
 
 fn send(
-    current: &super::Current,
+    extras: &inject::Extras,
     file: &str,
     bytes: Vec<u8>,
     status: StatusCode,
@@ -109,7 +140,7 @@ fn send(
     let mime = mime_type(file);
     let body = if mime.starts_with("text/html") {
         let html = String::from_utf8_lossy(&bytes);
-        inject::page(&html, &current.extras, absolute).into_bytes()
+        inject::page(&html, extras, absolute).into_bytes()
     } else {
         bytes
     };

@@ -25,7 +25,9 @@ use tokio::sync::broadcast;
 
 use crate::config::Config;
 use crate::issuer::{Issuer, KeySource, MissingKey};
-use crate::state::CredentialState;
+use crate::site::Site;
+use crate::state::{CredentialState, State};
+use crate::vc::sign::{Reissue, Signer};
 use crate::{BuildOptions, Error};
 use inject::Extras;
 use store::Store;
@@ -51,10 +53,71 @@ pub struct ServeOptions {
 
 /// The site being served and what its pages get on their way out.
 pub struct Current {
-    /// The last site that built.
+    /// The last site that built: its site-wide pages.
     pub store: Arc<Store>,
+    /// The resolved site, from which credentials' files are rendered on request.
+    pub site: Option<Arc<Site>>,
+    /// The site state it was signed with (with the preview's own allocations).
+    pub state: Arc<State>,
+    /// The key that signs the preview.
+    pub issuer: Arc<Issuer>,
     /// Banner, error overlay and `base_url`.
     pub extras: Extras,
+}
+
+/// A file of the served site, and a problem to show on its page.
+pub struct File {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// A problem that concerns this page only (an issued credential whose content
+    /// changed: `build` would refuse it without `--reissue`).
+    pub warning: Option<String>,
+}
+
+impl Current {
+    /// The file at `path`: stored, or a credential's file rendered now. `None` if the
+    /// site has no such file; `Err` if rendering failed.
+    pub fn file(&self, path: &str) -> Option<Result<File, String>> {
+        if let Some(bytes) = self.store.get(path) {
+            return Some(Ok(File {
+                bytes,
+                warning: None,
+            }));
+        }
+        let index = self.store.lazy_credential(path)?;
+        let site = self.site.as_ref()?;
+        Some(render_credential(
+            site,
+            &self.state,
+            &self.issuer,
+            index,
+            path,
+        ))
+    }
+}
+
+/// Signs and renders one credential's files, and returns the one at `path`.
+fn render_credential(
+    site: &Site,
+    state: &State,
+    issuer: &Issuer,
+    index: usize,
+    path: &str,
+) -> Result<File, String> {
+    let credential = &site.credentials[index];
+    let reissue = Reissue::default();
+    let signer = Signer::new(site, issuer, state, &reissue).map_err(|e| format!("{e:#}"))?;
+    let pages =
+        crate::render::credential_pages(site, &signer, credential).map_err(|e| format!("{e:#}"))?;
+    let warning = signer.finish().err().map(|e| message(&Error::from(e)));
+    pages
+        .into_iter()
+        .find(|p| p.path == path)
+        .map(|p| File {
+            bytes: p.bytes,
+            warning,
+        })
+        .ok_or_else(|| format!("{path} is not a file of credential {}", credential.id()))
 }
 
 /// What the HTTP handlers share with the rebuild thread.
@@ -98,11 +161,11 @@ pub fn serve(options: ServeOptions) -> Result<()> {
             options.bind
         );
     }
-    let issuer = Issuer::load(
+    let issuer = Arc::new(Issuer::load(
         &root,
         options.build.secret_key.as_deref(),
         MissingKey::Throwaway,
-    )?;
+    )?);
     if let KeySource::Throwaway { .. } = issuer.source {
         eprintln!(
             "note: no secret key here: the preview is signed with a throwaway key, and every page says so."
@@ -111,6 +174,9 @@ pub fn serve(options: ServeOptions) -> Result<()> {
     let shared = Arc::new(Shared {
         current: RwLock::new(Arc::new(Current {
             store: Arc::new(Store::new()),
+            site: None,
+            state: Arc::new(State::new()),
+            issuer: issuer.clone(),
             extras: Extras {
                 throwaway_key: matches!(issuer.source, KeySource::Throwaway { .. }),
                 ..Extras::default()
@@ -199,13 +265,13 @@ fn display_address(address: SocketAddr) -> String {
 
 /// Builds the site into memory and serves it; on failure keeps the last good site
 /// and shows the error. Then tells open pages to reload.
-fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[PathBuf]) {
+fn rebuild(options: &BuildOptions, issuer: &Arc<Issuer>, shared: &Shared, changed: &[PathBuf]) {
     let started = Instant::now();
     let previous = shared.current();
     let mut extras = previous.extras.clone();
     let mut allocations = shared.allocations.lock().expect("not poisoned");
-    match build(options, issuer, previous.store.clone(), &mut allocations) {
-        Ok((store, files, base_url)) => {
+    match build(options, issuer, &mut allocations) {
+        Ok((store, files, site, state, base_url)) => {
             let what = describe(changed);
             eprintln!(
                 "{} {files} pages ({} MB in memory) in {} ms{what}.",
@@ -221,6 +287,9 @@ fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[
             extras.base_url = base_url;
             shared.set(Current {
                 store: Arc::new(store),
+                site: Some(Arc::new(site)),
+                state: Arc::new(state),
+                issuer: issuer.clone(),
                 extras,
             });
         }
@@ -230,6 +299,9 @@ fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[
             extras.error = Some(message);
             shared.set(Current {
                 store: previous.store.clone(),
+                site: previous.site.clone(),
+                state: previous.state.clone(),
+                issuer: issuer.clone(),
                 extras,
             });
         }
@@ -237,12 +309,15 @@ fn rebuild(options: &BuildOptions, issuer: &Issuer, shared: &Shared, changed: &[
     let _ = shared.reload.send(0);
 }
 
+/// What a successful rebuild gives: the stored pages, how many files the site has,
+/// the resolved site and state, and the `base_url`.
+type Built = (Store, u64, Site, State, String);
+
 fn build(
     options: &BuildOptions,
     issuer: &Issuer,
-    previous: Arc<Store>,
     allocations: &mut BTreeMap<String, CredentialState>,
-) -> Result<(Store, u64, String), String> {
+) -> Result<Built, String> {
     let content = options.root.join("content");
     if !content.is_dir() {
         return Err(format!(
@@ -250,11 +325,12 @@ fn build(
             Path::new("content").display()
         ));
     }
-    let store = Store::after(previous);
-    let report = crate::preview(options, issuer, &store, allocations).map_err(|e| message(&e))?;
+    let store = Store::lazy();
+    let (report, site, state) =
+        crate::preview(options, issuer, &store, allocations).map_err(|e| message(&e))?;
     let config = Config::load(&options.root).map_err(|e| format!("{e:#}"))?;
     let base_url = config.base_url.as_str().trim_end_matches('/').to_string();
-    Ok((store, report.files, base_url))
+    Ok((store, report.files, site, state, base_url))
 }
 
 /// An error as the terminal and the overlay show it: every problem with file:line,

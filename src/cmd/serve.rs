@@ -41,6 +41,7 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
         port: args.port,
         open: args.open,
         poll: args.poll,
+        verbose: global.verbose,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -49,6 +49,8 @@ pub struct ServeOptions {
     pub open: bool,
     /// Poll for changes instead of native file system events.
     pub poll: bool,
+    /// Print how long each stage of a rebuild took.
+    pub verbose: bool,
 }
 
 /// The site being served and what its pages get on their way out.
@@ -185,7 +187,8 @@ pub fn serve(options: ServeOptions) -> Result<()> {
         reload: broadcast::channel(16).0,
         allocations: Mutex::default(),
     });
-    rebuild(&options.build, &issuer, &shared, &[]);
+    let verbose = options.verbose;
+    rebuild(&options.build, &issuer, &shared, &[], verbose);
     // Watch the canonical root: events name canonical paths, shown relative to it.
     let watched_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     let mut watcher = watch::SiteWatcher::new(&watched_root, options.poll)?;
@@ -206,7 +209,7 @@ pub fn serve(options: ServeOptions) -> Result<()> {
                         .iter()
                         .map(|p| p.strip_prefix(&watched_root).unwrap_or(p).to_path_buf())
                         .collect();
-                    rebuild(&build, &issuer, &shared, &changed);
+                    rebuild(&build, &issuer, &shared, &changed, verbose);
                 }
             })
             .context("cannot start the rebuild thread")?
@@ -265,13 +268,25 @@ fn display_address(address: SocketAddr) -> String {
 
 /// Builds the site into memory and serves it; on failure keeps the last good site
 /// and shows the error. Then tells open pages to reload.
-fn rebuild(options: &BuildOptions, issuer: &Arc<Issuer>, shared: &Shared, changed: &[PathBuf]) {
+fn rebuild(
+    options: &BuildOptions,
+    issuer: &Arc<Issuer>,
+    shared: &Shared,
+    changed: &[PathBuf],
+    verbose: bool,
+) {
     let started = Instant::now();
     let previous = shared.current();
     let mut extras = previous.extras.clone();
     let mut allocations = shared.allocations.lock().expect("not poisoned");
     match build(options, issuer, &mut allocations) {
-        Ok((store, files, site, state, base_url)) => {
+        Ok((store, report, site, state, base_url)) => {
+            let files = report.files;
+            if verbose {
+                for (stage, took) in &report.timings {
+                    eprintln!("  {stage}: {} ms", took.as_millis());
+                }
+            }
             let what = describe(changed);
             eprintln!(
                 "{} {files} pages ({} MB in memory) in {} ms{what}.",
@@ -311,7 +326,7 @@ fn rebuild(options: &BuildOptions, issuer: &Arc<Issuer>, shared: &Shared, change
 
 /// What a successful rebuild gives: the stored pages, how many files the site has,
 /// the resolved site and state, and the `base_url`.
-type Built = (Store, u64, Site, State, String);
+type Built = (Store, crate::Report, Site, State, String);
 
 fn build(
     options: &BuildOptions,
@@ -330,7 +345,7 @@ fn build(
         crate::preview(options, issuer, &store, allocations).map_err(|e| message(&e))?;
     let config = Config::load(&options.root).map_err(|e| format!("{e:#}"))?;
     let base_url = config.base_url.as_str().trim_end_matches('/').to_string();
-    Ok((store, report.files, site, state, base_url))
+    Ok((store, report, site, state, base_url))
 }
 
 /// An error as the terminal and the overlay show it: every problem with file:line,

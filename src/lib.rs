@@ -17,12 +17,14 @@ pub mod dates;
 pub mod diag;
 pub mod error;
 pub mod ids;
+pub mod incremental;
 pub mod issuer;
 pub mod load;
 pub mod names;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod site;
 pub mod state;
 pub mod urls;
@@ -37,7 +39,7 @@ use chrono::NaiveDate;
 
 pub use crate::error::{Error, Result};
 use crate::issuer::{Issuer, KeySource, MissingKey};
-use crate::output::{Memory, Sink, Staging};
+use crate::output::{Memory, Sink};
 use crate::site::Status;
 use crate::state::State;
 use crate::vc::sign::{Reissue, Signer};
@@ -58,6 +60,8 @@ pub struct BuildOptions {
     /// Credentials to re-sign with the current key (`--resign`), whatever key was
     /// active on their issue date.
     pub resign: Reissue,
+    /// `build --clean`: write every file, ignoring what the previous build left.
+    pub clean: bool,
 }
 
 impl BuildOptions {
@@ -70,6 +74,7 @@ impl BuildOptions {
             as_of,
             reissue: Reissue::default(),
             resign: Reissue::default(),
+            clean: false,
         }
     }
 
@@ -113,6 +118,10 @@ pub struct Report {
     pub key: KeySource,
     /// How long each stage took, in order (printed with `--verbose`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// What an incremental build kept from the previous one (zero for `check`).
+    pub savings: incremental::Savings,
+    /// Notes for the user (a discarded build cache).
+    pub notes: Vec<String>,
 }
 
 /// Builds the site into its output folder, atomically: on any error the previous
@@ -120,7 +129,7 @@ pub struct Report {
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
-    let staging = Staging::create(&out)?;
+    let mut staging = incremental::Writer::create(&out, options.clean)?;
     let built = State::load(&options.root)
         .map_err(Error::from)
         .and_then(|mut state| {
@@ -130,7 +139,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
                 options.secret_key.as_deref(),
                 MissingKey::Create,
             )?;
-            let report = pipeline(options, &mut issuer, &mut state, &staging)?;
+            let (report, _) = pipeline(options, &mut issuer, &mut state, &staging)?;
             Ok((report, state, issuer))
         });
     let (mut report, state, issuer) = match built {
@@ -149,7 +158,8 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     // credentials the next build publishes; the other way round, published values
     // could be lost.
     state.save(&options.root)?;
-    staging.commit()?;
+    report.notes.append(&mut staging.notes);
+    report.savings = staging.commit()?;
     report
         .timings
         .push(("save state and swap into place", started.elapsed()));
@@ -166,7 +176,7 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
         options.secret_key.as_deref(),
         MissingKey::Throwaway,
     )?;
-    pipeline(options, &mut issuer, &mut state, &Memory::paths_only())
+    pipeline(options, &mut issuer, &mut state, &Memory::paths_only()).map(|(report, _)| report)
 }
 
 /// A site whose state lists issuer keys never gets a new key pair made silently
@@ -271,6 +281,59 @@ fn describe(keys: &[state::KeyState]) -> String {
         .join("; ")
 }
 
+/// Renders the site into `sink` with `issuer`, as [`check`] does, for the preview
+/// server (`credsite serve`, issue 12): the site state is read, never written.
+///
+/// Returns the resolved site and the state it was signed with too, so that the
+/// preview can render the files of credentials that `sink` skipped on request.
+///
+/// `allocations` carries the salts and status slots the previous preview gave to
+/// credentials the site state does not know yet, so that a rebuild gives them the same
+/// ones (and their pages can be reused); they are never written anywhere.
+pub fn preview(
+    options: &BuildOptions,
+    issuer: &Issuer,
+    sink: &impl Sink,
+    allocations: &mut std::collections::BTreeMap<String, state::CredentialState>,
+) -> Result<(Report, site::Site, State, Issuer)> {
+    // The pipeline attaches the key history to the issuer it signs with: a fresh copy
+    // each time, returned for the preview's on-request rendering.
+    let mut issuer = Issuer {
+        key: issuer.key.clone(),
+        source: issuer.source,
+        history: Vec::new(),
+        key_log: None,
+    };
+    let saved = State::load(&options.root)?;
+    let mut state = saved.clone();
+    let taken: std::collections::HashSet<(u32, u32)> = saved
+        .credentials
+        .values()
+        .map(|c| (c.status_list, c.status_index))
+        .collect();
+    for (id, entry) in allocations.iter() {
+        if !taken.contains(&(entry.status_list, entry.status_index)) {
+            state
+                .credentials
+                .entry(id.clone())
+                .or_insert_with(|| entry.clone());
+        }
+    }
+    let (report, site) = pipeline(options, &mut issuer, &mut state, sink)?;
+    *allocations = state
+        .credentials
+        .iter()
+        .filter(|(id, _)| !saved.credentials.contains_key(*id))
+        .map(|(id, entry)| {
+            // What a preview signed is not issued: only the allocation is kept.
+            let mut entry = entry.clone();
+            entry.digest = None;
+            (id.clone(), entry)
+        })
+        .collect();
+    Ok((report, site, state, issuer))
+}
+
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`
 /// with what was newly issued.
 fn pipeline(
@@ -278,7 +341,7 @@ fn pipeline(
     issuer: &mut Issuer,
     state: &mut State,
     sink: &impl Sink,
-) -> Result<Report> {
+) -> Result<(Report, site::Site)> {
     let mut clock = Clock::new();
     let inputs = load::load(&options.root)?;
     clock.lap("load");
@@ -293,17 +356,31 @@ fn pipeline(
     let signer = Signer::new(&site, issuer, state, &options.reissue)?
         .with_resign(options.resign.clone())?
         .with_published(options.out_dir());
-    let mut written = output::write(render::render(&site, &signer), sink)?;
-    let manifest = signer.manifest(output::manifest::unsigned(
-        site.config.base_url.as_str(),
-        &written,
-    ))?;
-    let manifest = render::Page::new(urls::MANIFEST, render::pretty(&manifest)?);
-    written.files.insert(
-        manifest.path.clone(),
-        output::manifest::FileEntry::of(&manifest.bytes),
-    );
-    sink.put(manifest)?;
+    // A build asked to re-sign renders everything: the key it asks for is not among
+    // the inputs an incremental build compares. (A re-issue needs no such care: a
+    // credential whose content changed has changed inputs.)
+    let reused = if options.resign.is_empty() {
+        sink.reuse(&site, state, issuer)?
+    } else {
+        std::collections::HashSet::new()
+    };
+    let mut written = output::write(render::render(&site, &signer, &reused), sink)?;
+    signer.note_reused(&reused);
+    // The files an incremental build took over from the previous output are listed
+    // in the manifest too.
+    written.files.extend(sink.reused_files());
+    if sink.takes_manifest() {
+        let manifest = signer.manifest(output::manifest::unsigned(
+            site.config.base_url.as_str(),
+            &written,
+        ))?;
+        let manifest = render::Page::new(urls::MANIFEST, render::pretty(&manifest)?);
+        written.files.insert(
+            manifest.path.clone(),
+            output::manifest::FileEntry::of(&manifest.bytes),
+        );
+        sink.put(manifest)?;
+    }
     let shape = output::limits::shape(&written);
     let signed = signer.finish()?;
     clock.lap("sign, render and write");
@@ -320,7 +397,7 @@ fn pipeline(
     if !matches!(issuer.source, KeySource::Throwaway { .. }) {
         state.record_key(&issuer.public_multibase(), options.as_of);
     }
-    Ok(Report {
+    let report = Report {
         programs: site.programs.len(),
         credentials: site.credentials.len(),
         expired: count(Status::Expired),
@@ -331,12 +408,15 @@ fn pipeline(
         resigned,
         review,
         key_log_created: matches!(issuer.key_log, Some((_, true))),
-        files: shape.files,
+        files: sink.count(),
         shape,
         did: site.did.did.clone(),
         key: issuer.source,
         timings: clock.laps,
-    })
+        savings: incremental::Savings::default(),
+        notes: Vec::new(),
+    };
+    Ok((report, site))
 }
 
 /// Times the stages.

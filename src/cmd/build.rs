@@ -31,6 +31,10 @@ pub struct Args {
     /// issue date: a credential id, `program:ID` or `all`. Repeat for more.
     #[arg(long, value_name = "ID|program:ID|all")]
     resign: Vec<String>,
+    /// Write every file, ignoring what the previous build left (by default a build
+    /// keeps unchanged files and re-renders only credentials whose inputs changed).
+    #[arg(long)]
+    clean: bool,
 }
 
 pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
@@ -39,7 +43,11 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
     options.out = args.out;
     options.reissue = Reissue::parse(args.reissue.iter().map(String::as_str));
     options.resign = Reissue::parse(args.resign.iter().map(String::as_str));
+    options.clean = args.clean;
     let report = credsite::build(&options)?;
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
     if report.key == KeySource::Created {
         eprintln!(
             "Created the issuer key pair: {} (public, commit it) and {} (secret, mode 0600: back it up and never commit it).",
@@ -73,10 +81,14 @@ pub fn run(global: &Global, args: Args) -> Result<ExitCode> {
         );
     }
     super::review_warning(&report.review);
+    let savings = report.savings;
     eprintln!(
-        "Wrote {} files to {} in {} ms.",
+        "Wrote {} files to {} ({} changed, {} unchanged kept; {} credentials unchanged, not re-rendered) in {} ms.",
         report.files,
         options.out_dir().display(),
+        report.files - savings.unchanged,
+        savings.unchanged,
+        savings.reused,
         started.elapsed().as_millis()
     );
     let shape = &report.shape;

@@ -8,6 +8,7 @@ mod key;
 mod keygen;
 mod recover;
 mod report;
+mod serve;
 mod status;
 mod verify;
 
@@ -41,6 +42,8 @@ enum Command {
     Build(build::Args),
     /// Loads, validates, signs and renders everything without writing (no secret key needed).
     Check(check::Args),
+    /// Serves a live preview from memory, rebuilt and reloaded on every change.
+    Serve(serve::Args),
     /// Creates the issuer key pair in keys/ (--rotate starts a new key, keeping the old pair).
     Keygen(keygen::Args),
     /// A compromised key (`key compromised --since DATE`), and passphrase encryption of
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
         Command::Build(args) => build::run(&global, args),
         Command::Check(args) => check::run(&global, args),
+        Command::Serve(args) => serve::run(&global, args),
         Command::Keygen(args) => keygen::run(&global, args),
         Command::Key(args) => key::run(&global, args),
         Command::Verify(args) => verify::run(&global, args),

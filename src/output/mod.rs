@@ -23,6 +23,30 @@ pub trait Sink: Sync {
     fn put(&self, page: Page) -> Result<()>;
     /// How many pages were written.
     fn count(&self) -> u64;
+
+    /// Called before rendering: a sink that keeps the previous output (an incremental
+    /// build, issue 12) takes over the files of credentials whose inputs did not change
+    /// and returns their ids, which are then neither signed nor rendered.
+    fn reuse(
+        &self,
+        _site: &crate::site::Site,
+        _state: &crate::state::State,
+        _issuer: &crate::issuer::Issuer,
+    ) -> Result<std::collections::HashSet<String>> {
+        Ok(std::collections::HashSet::new())
+    }
+
+    /// The files [`Sink::reuse`] took over, with their SHA-256 and size, for the
+    /// signed manifest.
+    fn reused_files(&self) -> Vec<(String, manifest::FileEntry)> {
+        Vec::new()
+    }
+
+    /// Whether the site written here gets its signed `manifest.json`: not the
+    /// preview's, whose credential files are made only when asked for.
+    fn takes_manifest(&self) -> bool {
+        true
+    }
 }
 
 /// Writes every page of `pages` into `sink`, stopping at the first error. Returns

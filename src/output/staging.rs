@@ -115,6 +115,50 @@ impl Staging {
     pub fn abandon(self) {
         let _ = fs::remove_dir_all(&self.dir);
     }
+
+    /// The staging folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Puts the existing file `from` (of the previous site) at `path` without writing
+    /// it: a hard link, which keeps its modification time; a copy with the same time
+    /// where links are not possible (incremental builds, issue 12).
+    pub fn link(&self, path: &str, from: &Path) -> Result<()> {
+        let to = self.dir.join(path);
+        let linked = match fs::hard_link(from, &to) {
+            Err(e) if e.kind() == ErrorKind::NotFound && from.exists() => {
+                let parent = to.parent().expect("a file inside the staging folder");
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                fs::hard_link(from, &to)
+            }
+            other => other,
+        };
+        match linked {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                return Err(anyhow!("{path} is written twice")).context(
+                    "a file under static/ has the path of a page credsite makes: rename or remove it",
+                );
+            }
+            Err(_) => {
+                fs::copy(from, &to)
+                    .and_then(|_| fs::metadata(from)?.modified())
+                    .and_then(|time| {
+                        fs::File::options()
+                            .write(true)
+                            .open(&to)?
+                            .set_modified(time)
+                    })
+                    .with_context(|| {
+                        format!("cannot copy {} to {}", from.display(), to.display())
+                    })?;
+            }
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
 }
 
 impl Sink for Staging {

@@ -15,7 +15,7 @@ pub mod statistics;
 pub mod theme;
 pub mod views;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -82,47 +82,15 @@ struct Renderer<'a> {
     totals: BTreeMap<&'a str, usize>,
 }
 
-/// The site's pages, rendered in parallel as the stream is consumed.
+/// The site's pages, rendered in parallel as the stream is consumed, except the files
+/// of the credentials in `skip` (an incremental build keeps them, issue 12).
 pub fn render<'a>(
     site: &'a Site,
     signer: &'a Signer<'a>,
+    skip: &'a HashSet<String>,
 ) -> impl ParallelIterator<Item = Result<Page>> + 'a {
-    let listings = listing::listings(site);
+    let renderer = Renderer::new(site, signer, true);
     let page_size = site.config.directory.page_size as usize;
-    let letters = listings
-        .iter()
-        .map(|(id, holders)| (*id, listing::letters(id, holders, page_size)))
-        .collect();
-    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
-    for credential in &site.credentials {
-        *totals
-            .entry(credential.record.program.as_str())
-            .or_default() += 1;
-    }
-    let program_index = site
-        .programs
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    let method = signer.verification_method();
-    let public = signer.issuer().public_multibase();
-    let history = signer.issuer().history_state();
-    let keys = crate::issuer::keylog::keys_json(&site.did.did, &history);
-    let issuer = pages::EmbeddedIssuer {
-        verification_method: &method,
-        public_key_multibase: &public,
-        keys: &keys,
-    };
-    let renderer = Renderer {
-        site,
-        signer,
-        pages: Pages::new(site, &issuer, search::lookup_digits(site)),
-        listings,
-        program_index,
-        letters,
-        totals,
-    };
     let mut jobs = vec![
         Job::Feed,
         Job::Search,
@@ -143,7 +111,12 @@ pub fn render<'a>(
             .iter()
             .map(|(path, bytes)| Job::Static(path, bytes)),
     );
-    jobs.extend(site.credentials.iter().map(Job::Credential));
+    jobs.extend(
+        site.credentials
+            .iter()
+            .filter(|c| !skip.contains(c.id()))
+            .map(Job::Credential),
+    );
     jobs.into_par_iter()
         .flat_map_iter(move |job| match renderer.run(job) {
             Ok(pages) => pages.into_iter().map(Ok).collect(),
@@ -151,7 +124,83 @@ pub fn render<'a>(
         })
 }
 
+/// The files of one credential alone (signed document and page, and the redirect
+/// page of a moved one), exactly as [`render`] makes them: the preview server
+/// renders them when they are asked for.
+pub fn credential_pages<'a>(
+    site: &'a Site,
+    signer: &'a Signer<'a>,
+    credential: &'a Credential,
+) -> Result<Vec<Page>> {
+    Renderer::new(site, signer, false).credential(credential)
+}
+
+/// The site paths of a credential's files, as [`render`] writes them.
+pub fn credential_files(credential: &Credential) -> Vec<String> {
+    let mut files = vec![
+        urls::json_in(&credential.dir),
+        urls::page_in(&credential.dir),
+    ];
+    if let Some(old) = &credential.moved_from {
+        files.push(urls::page_in(old));
+    }
+    files
+}
+
 impl<'a> Renderer<'a> {
+    /// The renderer of `site`; with `listings`, also what the listing, search and
+    /// home pages need (a single credential's files do not).
+    fn new(site: &'a Site, signer: &'a Signer<'a>, listings: bool) -> Self {
+        let listings = if listings {
+            listing::listings(site)
+        } else {
+            BTreeMap::new()
+        };
+        let page_size = site.config.directory.page_size as usize;
+        let letters = listings
+            .iter()
+            .map(|(id, holders)| (*id, listing::letters(id, holders, page_size)))
+            .collect();
+        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+        for credential in &site.credentials {
+            *totals
+                .entry(credential.record.program.as_str())
+                .or_default() += 1;
+        }
+        let program_index = site
+            .programs
+            .keys()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let method = signer.verification_method();
+        let public = signer.issuer().public_multibase();
+        let history = signer.issuer().history_state();
+        let keys = crate::issuer::keylog::keys_json(&site.did.did, &history);
+        let issuer = pages::EmbeddedIssuer {
+            verification_method: &method,
+            public_key_multibase: &public,
+            keys: &keys,
+        };
+        Renderer {
+            site,
+            signer,
+            pages: Pages::new(
+                site,
+                &issuer,
+                if listings.is_empty() {
+                    1
+                } else {
+                    search::lookup_digits(site)
+                },
+            ),
+            listings,
+            program_index,
+            letters,
+            totals,
+        }
+    }
+
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {
         let page = |path: String, bytes: Vec<u8>| vec![Page::new(path, bytes)];
         Ok(match job {

@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
 use tera::Tera;
 
 use crate::walk::Hidden;
@@ -78,6 +79,9 @@ pub struct Theme {
     pub tera: Tera,
     /// Static files: site path → bytes, site files over theme files over defaults.
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// SHA-256 of the template sources in use (names and texts): part of the
+    /// incremental build's cache keys (issue 12).
+    pub templates_digest: [u8; 32],
 }
 
 impl Theme {
@@ -137,7 +141,16 @@ impl Theme {
                 static_files.insert(rel, bytes);
             }
         }
-        Ok(Theme { tera, static_files })
+        let mut digest = Sha256::new();
+        for (name, (text, _)) in &sources {
+            digest.update(format!("{name} {}\n", text.len()));
+            digest.update(text);
+        }
+        Ok(Theme {
+            tera,
+            static_files,
+            templates_digest: digest.finalize().into(),
+        })
     }
 
     /// Renders a template, naming it in the error.

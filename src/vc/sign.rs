@@ -54,6 +54,11 @@ impl Reissue {
         reissue
     }
 
+    /// True if it names no credential.
+    pub fn is_empty(&self) -> bool {
+        *self == Reissue::default()
+    }
+
     fn covers(&self, credential: &Credential) -> bool {
         self.all
             || self.ids.contains(credential.id())
@@ -226,10 +231,43 @@ impl<'a> Signer<'a> {
         unsigned: Value,
         created: &str,
     ) -> Result<(Value, [u8; 32])> {
+        let index = self.key_index(credential);
+        let last = self.methods.len() - 1;
+        let method = &self.methods[index];
+        let secret = if index == last {
+            Some(&self.issuer.key)
+        } else {
+            self.issuer.history[index].secret.as_ref()
+        };
+        if let Some(secret) = secret {
+            return Ok(proof::sign_set(
+                unsigned,
+                &self.site.config.signing.proofs,
+                secret,
+                method,
+                Some(created),
+            )?);
+        }
+        self.published_copy(credential, &unsigned, index)
+    }
+
+    /// Notes the credentials an incremental build took over unsigned, as signing
+    /// them would: those on a compromised key are listed for review.
+    pub fn note_reused(&self, reused: &std::collections::HashSet<String>) {
+        for credential in &self.site.credentials {
+            if reused.contains(credential.id()) && !self.resign.covers(credential) {
+                self.key_index(credential);
+            }
+        }
+    }
+
+    /// The key (in the history) a credential is signed with; records re-signs and
+    /// credentials under review.
+    fn key_index(&self, credential: &Credential) -> usize {
         let id = credential.id();
         let issued = credential.record.issued;
         let last = self.methods.len() - 1;
-        let index = if self.issuer.history.is_empty() {
+        if self.issuer.history.is_empty() {
             last
         } else if self.resign.covers(credential) {
             let natural = self.issuer.key_for(issued, None).index;
@@ -253,23 +291,7 @@ impl<'a> Signer<'a> {
                     .push(id.to_string());
             }
             choice.index
-        };
-        let method = &self.methods[index];
-        let secret = if index == last {
-            Some(&self.issuer.key)
-        } else {
-            self.issuer.history[index].secret.as_ref()
-        };
-        if let Some(secret) = secret {
-            return Ok(proof::sign_set(
-                unsigned,
-                &self.site.config.signing.proofs,
-                secret,
-                method,
-                Some(created),
-            )?);
         }
-        self.published_copy(credential, &unsigned, index)
     }
 
     /// The published signed copy of a credential whose key's secret is not here: it

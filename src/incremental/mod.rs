@@ -1,0 +1,295 @@
+//! Incremental `credsite build` (issue 12): the result is byte for byte that of a
+//! clean build, but
+//!
+//! - a file whose bytes did not change is not written again: the new site (still
+//!   built in a staging folder and swapped in at once, so never half-written) gets a
+//!   hard link to the previous file, which keeps its modification time, so that
+//!   rsync or an S3 sync upload only real changes;
+//! - a credential whose inputs did not change is neither signed nor rendered again:
+//!   its files are taken over from the previous output. Its key hashes everything its
+//!   files are made from: the credsite binary, the configuration, programs, URLs,
+//!   DID, build date, status list count, the issuer key, the theme's templates and
+//!   static files, and the credential itself (record, file and line, dates, status,
+//!   events, replacements, salt and status slot) with its entry in the site state;
+//! - files of removed records are simply not in the new site.
+//!
+//! What the previous build wrote is in its [`manifest`] beside the output folder. It
+//! is only a cache: a missing, corrupt or foreign one means a full build (with a
+//! note), and each file taken over is first checked against it (size and
+//! modification time), else rendered again. `--clean` ignores it.
+
+pub mod manifest;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::issuer::Issuer;
+use crate::output::{Sink, Staging};
+use crate::render::Page;
+use crate::site::{Credential, Site};
+use crate::state::State;
+use manifest::{FileEntry, Manifest};
+
+/// A sink that writes the new site into a staging folder, reusing what did not change.
+pub struct Writer {
+    staging: Staging,
+    out: PathBuf,
+    manifest_path: PathBuf,
+    fingerprint: String,
+    previous: Option<Manifest>,
+    files: Mutex<HashMap<String, FileEntry>>,
+    /// The files `reuse` took over (for the signed manifest).
+    reused_files: Mutex<Vec<(String, crate::output::manifest::FileEntry)>>,
+    credentials: Mutex<HashMap<String, String>>,
+    global: Mutex<String>,
+    unchanged: AtomicU64,
+    reused: AtomicU64,
+    /// Notes for the user: a discarded cache.
+    pub notes: Vec<String>,
+}
+
+/// What an incremental build saved.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Savings {
+    /// Files kept from the previous output (same bytes; not written).
+    pub unchanged: u64,
+    /// Credentials neither signed nor rendered (inputs unchanged).
+    pub reused: u64,
+}
+
+impl Writer {
+    /// Takes the build lock and a staging folder for `out`, and reads the previous
+    /// build's manifest unless `clean`.
+    pub fn create(out: &Path, clean: bool) -> Result<Writer> {
+        let staging = Staging::create(out)?;
+        let manifest_path = manifest::path(out);
+        let fingerprint = fingerprint();
+        let mut notes = Vec::new();
+        let previous = if clean || !out.is_dir() {
+            None
+        } else {
+            match manifest::read(&manifest_path, &fingerprint) {
+                Ok(m) => m,
+                Err(e) => {
+                    notes.push(format!(
+                        "the build cache {} was discarded: {e:#}; this build writes every file",
+                        manifest_path.display()
+                    ));
+                    None
+                }
+            }
+        };
+        Ok(Writer {
+            staging,
+            out: out.to_path_buf(),
+            manifest_path,
+            fingerprint,
+            previous,
+            files: Mutex::default(),
+            reused_files: Mutex::default(),
+            credentials: Mutex::default(),
+            global: Mutex::default(),
+            unchanged: AtomicU64::new(0),
+            reused: AtomicU64::new(0),
+            notes,
+        })
+    }
+
+    /// Swaps the new site into place and records its manifest. The old manifest is
+    /// removed first: a crash in between leaves no manifest, never a stale one.
+    pub fn commit(self) -> Result<Savings> {
+        manifest::remove(&self.manifest_path)?;
+        let savings = Savings {
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+        };
+        let manifest = Manifest {
+            global: self.global.into_inner().expect("not poisoned"),
+            files: self.files.into_inner().expect("not poisoned"),
+            credentials: self.credentials.into_inner().expect("not poisoned"),
+        };
+        self.staging.commit()?;
+        manifest::write(&self.manifest_path, &self.fingerprint, &manifest)?;
+        Ok(savings)
+    }
+
+    /// Drops the new site after a failed build; the previous one is untouched.
+    pub fn abandon(self) {
+        self.staging.abandon();
+    }
+
+    /// The previous file at `path`, if the manifest has it and the file on disk still
+    /// looks as the manifest says (size and modification time).
+    fn previous_file(&self, path: &str) -> Option<&FileEntry> {
+        let entry = self.previous.as_ref()?.files.get(path)?;
+        let meta = fs::symlink_metadata(self.out.join(path)).ok()?;
+        (meta.is_file() && meta.len() == entry.size && manifest::mtime(&meta) == entry.mtime)
+            .then_some(entry)
+    }
+
+    /// Takes over the previous file at `path` (checked by the caller).
+    fn keep(&self, path: &str, entry: &FileEntry) -> Result<()> {
+        self.staging.link(path, &self.out.join(path))?;
+        self.files
+            .lock()
+            .expect("not poisoned")
+            .insert(path.to_string(), entry.clone());
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl Sink for Writer {
+    fn put(&self, page: Page) -> Result<()> {
+        let hash: [u8; 32] = Sha256::digest(&page.bytes).into();
+        if let Some(entry) = self.previous_file(&page.path)
+            && entry.hash == hash
+        {
+            return self.keep(&page.path, &entry.clone());
+        }
+        let size = page.bytes.len() as u64;
+        let path = page.path.clone();
+        self.staging.put(page)?;
+        let written = self.staging.dir().join(&path);
+        let meta = fs::symlink_metadata(&written)
+            .with_context(|| format!("cannot read {}", written.display()))?;
+        self.files.lock().expect("not poisoned").insert(
+            path,
+            FileEntry {
+                hash,
+                size,
+                mtime: manifest::mtime(&meta),
+            },
+        );
+        Ok(())
+    }
+
+    fn count(&self) -> u64 {
+        self.staging.count()
+    }
+
+    fn reused_files(&self) -> Vec<(String, crate::output::manifest::FileEntry)> {
+        std::mem::take(&mut *self.reused_files.lock().expect("not poisoned"))
+    }
+
+    fn reuse(&self, site: &Site, state: &State, issuer: &Issuer) -> Result<HashSet<String>> {
+        let global = global_key(site, issuer)?;
+        let keys: Vec<(String, String)> = site
+            .credentials
+            .par_iter()
+            .map(|c| (c.id().to_string(), credential_key(&global, c, state)))
+            .collect();
+        let mut reused = HashSet::new();
+        if let Some(previous) = &self.previous {
+            let candidates: Vec<&str> = keys
+                .iter()
+                .filter(|(id, key)| previous.credentials.get(id) == Some(key))
+                .map(|(id, _)| id.as_str())
+                .collect();
+            let taken: Vec<Result<Option<String>>> = candidates
+                .par_iter()
+                .map(|id| {
+                    let Some(credential) = site.credential(id) else {
+                        return Ok(None);
+                    };
+                    let files = crate::render::credential_files(credential);
+                    let entries: Option<Vec<FileEntry>> = files
+                        .iter()
+                        .map(|f| self.previous_file(f).cloned())
+                        .collect();
+                    let Some(entries) = entries else {
+                        return Ok(None);
+                    };
+                    for (file, entry) in files.iter().zip(&entries) {
+                        self.keep(file, entry)?;
+                    }
+                    self.reused_files.lock().expect("not poisoned").extend(
+                        files.iter().zip(&entries).map(|(file, entry)| {
+                            (
+                                file.clone(),
+                                crate::output::manifest::FileEntry {
+                                    sha256: entry.hash,
+                                    size: entry.size,
+                                },
+                            )
+                        }),
+                    );
+                    Ok(Some(id.to_string()))
+                })
+                .collect();
+            for id in taken {
+                if let Some(id) = id? {
+                    reused.insert(id);
+                }
+            }
+        }
+        self.reused.store(reused.len() as u64, Ordering::Relaxed);
+        *self.credentials.lock().expect("not poisoned") = keys.into_iter().collect();
+        *self.global.lock().expect("not poisoned") = global;
+        Ok(reused)
+    }
+}
+
+/// The running credsite: its version, and the size and time of its executable, so
+/// that a rebuilt credsite (new templates, new rendering) never trusts an old cache.
+fn fingerprint() -> String {
+    static FINGERPRINT: OnceLock<String> = OnceLock::new();
+    FINGERPRINT
+        .get_or_init(|| {
+            let exe = std::env::current_exe()
+                .and_then(fs::metadata)
+                .map(|m| format!("{}-{}", m.len(), manifest::mtime(&m)))
+                .unwrap_or_else(|_| "unknown".into());
+            format!("{}-{exe}", env!("CARGO_PKG_VERSION"))
+        })
+        .clone()
+}
+
+/// Everything site-wide that a credential's files are made from.
+pub(crate) fn global_key(site: &Site, issuer: &Issuer) -> Result<String> {
+    let mut text = String::new();
+    write!(
+        text,
+        "{}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}\n{}\n{}\n",
+        fingerprint(),
+        site.config,
+        site.programs,
+        site.urls,
+        site.did,
+        site.issuer_url,
+        site.as_of,
+        site.status_lists,
+        hex::encode(issuer.key.verifying_key().to_bytes()),
+    )?;
+    let mut hasher = Sha256::new();
+    hasher.update(text.as_bytes());
+    for (path, bytes) in &site.theme.static_files {
+        hasher.update(format!("static {path} {}\n", bytes.len()));
+        hasher.update(bytes);
+    }
+    // The template sources the theme was compiled from (as loaded, so that a file
+    // changed since cannot slip in).
+    hasher.update(site.theme.templates_digest);
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// The key of one credential's files.
+pub(crate) fn credential_key(global: &str, credential: &Credential, state: &State) -> String {
+    let mut text = String::with_capacity(1024);
+    // The state entry as an input: without the digest, which signing records.
+    let entry = state.credentials.get(credential.id()).map(|entry| {
+        let mut entry = entry.clone();
+        entry.digest = None;
+        entry
+    });
+    let _ = write!(text, "{global}\n{credential:?}\n{entry:?}");
+    hex::encode(Sha256::digest(text.as_bytes()))
+}

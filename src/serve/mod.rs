@@ -1,0 +1,382 @@
+//! `credsite serve`: a live preview of the site (issue 12).
+//!
+//! The site is built into memory ([`store`]) with the same pipeline as `build`
+//! ([`crate::preview`]), served over HTTP ([`http`], axum on tokio), and rebuilt when
+//! an input changes ([`watch`]). Open pages are told to reload over server-sent
+//! events by a small script that only the server adds ([`inject`]), so built bytes
+//! stay those of a real build. A failed rebuild keeps the last good site and shows the
+//! error on every page and in the terminal. Nothing is written: not the output folder,
+//! not the site state, not a key.
+
+pub mod http;
+pub mod inject;
+pub mod store;
+pub mod watch;
+
+use std::collections::BTreeMap;
+use std::io::ErrorKind;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use tokio::sync::broadcast;
+
+use crate::config::Config;
+use crate::issuer::{Issuer, KeySource, MissingKey};
+use crate::site::Site;
+use crate::state::{CredentialState, State};
+use crate::vc::sign::{Reissue, Signer};
+use crate::{BuildOptions, Error};
+use inject::Extras;
+use store::Store;
+
+/// After a change, rebuild once no event came for this long: a burst of changes (a
+/// `git checkout`) gives one rebuild.
+const QUIET: Duration = Duration::from_millis(100);
+
+/// How `credsite serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site, key and build date (the output folder is not used).
+    pub build: BuildOptions,
+    /// The address to listen on (`127.0.0.1` by default).
+    pub bind: IpAddr,
+    /// The port (0: any free port, printed at start).
+    pub port: u16,
+    /// Open the preview in the default browser.
+    pub open: bool,
+    /// Poll for changes instead of native file system events.
+    pub poll: bool,
+    /// Print how long each stage of a rebuild took.
+    pub verbose: bool,
+}
+
+/// The site being served and what its pages get on their way out.
+pub struct Current {
+    /// The last site that built: its site-wide pages.
+    pub store: Arc<Store>,
+    /// The resolved site, from which credentials' files are rendered on request.
+    pub site: Option<Arc<Site>>,
+    /// The site state it was signed with (with the preview's own allocations).
+    pub state: Arc<State>,
+    /// The key that signs the preview.
+    pub issuer: Arc<Issuer>,
+    /// Banner, error overlay and `base_url`.
+    pub extras: Extras,
+}
+
+/// A file of the served site, and a problem to show on its page.
+pub struct File {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// A problem that concerns this page only (an issued credential whose content
+    /// changed: `build` would refuse it without `--reissue`).
+    pub warning: Option<String>,
+}
+
+impl Current {
+    /// The file at `path`: stored, or a credential's file rendered now. `None` if the
+    /// site has no such file; `Err` if rendering failed.
+    pub fn file(&self, path: &str) -> Option<Result<File, String>> {
+        if let Some(bytes) = self.store.get(path) {
+            return Some(Ok(File {
+                bytes,
+                warning: None,
+            }));
+        }
+        let index = self.store.lazy_credential(path)?;
+        let site = self.site.as_ref()?;
+        Some(render_credential(
+            site,
+            &self.state,
+            &self.issuer,
+            index,
+            path,
+        ))
+    }
+}
+
+/// Signs and renders one credential's files, and returns the one at `path`.
+fn render_credential(
+    site: &Site,
+    state: &State,
+    issuer: &Issuer,
+    index: usize,
+    path: &str,
+) -> Result<File, String> {
+    let credential = &site.credentials[index];
+    let reissue = Reissue::default();
+    let signer = Signer::new(site, issuer, state, &reissue).map_err(|e| format!("{e:#}"))?;
+    let pages =
+        crate::render::credential_pages(site, &signer, credential).map_err(|e| format!("{e:#}"))?;
+    let warning = signer.finish().err().map(|e| message(&Error::from(e)));
+    pages
+        .into_iter()
+        .find(|p| p.path == path)
+        .map(|p| File {
+            bytes: p.bytes,
+            warning,
+        })
+        .ok_or_else(|| format!("{path} is not a file of credential {}", credential.id()))
+}
+
+/// What the HTTP handlers share with the rebuild thread.
+pub struct Shared {
+    current: RwLock<Arc<Current>>,
+    /// Each rebuild sends its number: the reload channel.
+    pub reload: broadcast::Sender<u64>,
+    /// Salts and status slots of credentials the site state does not know yet, kept
+    /// from one rebuild to the next (in memory only).
+    allocations: Mutex<BTreeMap<String, CredentialState>>,
+}
+
+impl Shared {
+    /// The site as it is now.
+    pub fn current(&self) -> Arc<Current> {
+        self.current.read().expect("not poisoned").clone()
+    }
+
+    fn set(&self, current: Current) {
+        *self.current.write().expect("not poisoned") = Arc::new(current);
+    }
+}
+
+/// Runs the preview server until interrupted.
+pub fn serve(options: ServeOptions) -> Result<()> {
+    let root = options.build.root.clone();
+    if !crate::load::is_site(&root) {
+        return Err(anyhow!(
+            "{} has no {}: not a credsite site\n     hint: run `credsite serve` in the site folder, or pass --root DIR",
+            root.display(),
+            crate::config::CONFIG_FILE
+        ));
+    }
+    let listener = bind(options.bind, options.port)?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {} to the network: anyone who can reach this machine can read the preview, including unpublished records. Use --bind 127.0.0.1 to keep it local.",
+            options.bind
+        );
+    }
+    let issuer = Arc::new(Issuer::load(
+        &root,
+        options.build.secret_key.as_deref(),
+        MissingKey::Throwaway,
+    )?);
+    if let KeySource::Throwaway { .. } = issuer.source {
+        eprintln!(
+            "note: no secret key here: the preview is signed with a throwaway key, and every page says so."
+        );
+    }
+    let shared = Arc::new(Shared {
+        current: RwLock::new(Arc::new(Current {
+            store: Arc::new(Store::new()),
+            site: None,
+            state: Arc::new(State::new()),
+            issuer: issuer.clone(),
+            extras: Extras {
+                throwaway_key: matches!(issuer.source, KeySource::Throwaway { .. }),
+                ..Extras::default()
+            },
+        })),
+        reload: broadcast::channel(16).0,
+        allocations: Mutex::default(),
+    });
+    let verbose = options.verbose;
+    rebuild(&options.build, &issuer, &shared, &[], verbose);
+    // Watch the canonical root: events name canonical paths, shown relative to it.
+    let watched_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+    let mut watcher = watch::SiteWatcher::new(&watched_root, options.poll)?;
+    let url = format!("http://{}/", display_address(address));
+    eprintln!("Serving the preview at {url} (Ctrl-C to stop).");
+    if options.open {
+        open_browser(&url);
+    }
+    let rebuilds = {
+        let shared = shared.clone();
+        let build = options.build.clone();
+        std::thread::Builder::new()
+            .name("credsite-rebuild".into())
+            .spawn(move || {
+                while let Some(changed) = watcher.next_change(QUIET) {
+                    watcher.refresh();
+                    let changed: Vec<PathBuf> = changed
+                        .iter()
+                        .map(|p| p.strip_prefix(&watched_root).unwrap_or(p).to_path_buf())
+                        .collect();
+                    rebuild(&build, &issuer, &shared, &changed, verbose);
+                }
+            })
+            .context("cannot start the rebuild thread")?
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the server runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .context("cannot hand the socket to the server")?;
+        let app = http::router(shared);
+        tokio::select! {
+            served = axum::serve(listener, app) => served.context("the server stopped"),
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("Stopped.");
+                Ok(())
+            }
+        }
+    })?;
+    drop(rebuilds);
+    runtime.shutdown_background();
+    Ok(())
+}
+
+/// Binds the listening socket, with a clear error for a port in use.
+fn bind(ip: IpAddr, port: u16) -> Result<std::net::TcpListener> {
+    let address = SocketAddr::new(ip, port);
+    let listener = std::net::TcpListener::bind(address).map_err(|e| match e.kind() {
+        ErrorKind::AddrInUse => anyhow!(
+            "port {port} on {ip} is already in use (another `credsite serve`, or another server)\n     hint: stop the other server, or pick another port: `credsite serve --port {}` (--port 0 picks a free one)",
+            port.wrapping_add(1).max(1024)
+        ),
+        ErrorKind::PermissionDenied => anyhow!(
+            "not allowed to listen on port {port} on {ip}\n     hint: pick a port above 1023: `credsite serve --port 1111`"
+        ),
+        ErrorKind::AddrNotAvailable => anyhow!(
+            "{ip} is not an address of this machine\n     hint: use --bind 127.0.0.1 (the default)"
+        ),
+        _ => anyhow!(e).context(format!("cannot listen on {address}")),
+    })?;
+    listener
+        .set_nonblocking(true)
+        .context("cannot configure the socket")?;
+    Ok(listener)
+}
+
+fn display_address(address: SocketAddr) -> String {
+    if address.ip().is_unspecified() {
+        format!("127.0.0.1:{}", address.port())
+    } else {
+        address.to_string()
+    }
+}
+
+/// Builds the site into memory and serves it; on failure keeps the last good site
+/// and shows the error. Then tells open pages to reload.
+fn rebuild(
+    options: &BuildOptions,
+    issuer: &Arc<Issuer>,
+    shared: &Shared,
+    changed: &[PathBuf],
+    verbose: bool,
+) {
+    let started = Instant::now();
+    let previous = shared.current();
+    let mut extras = previous.extras.clone();
+    let mut allocations = shared.allocations.lock().expect("not poisoned");
+    match build(options, issuer, &mut allocations) {
+        Ok((store, report, site, state, base_url, prepared)) => {
+            let files = report.files;
+            if verbose {
+                for (stage, took) in &report.timings {
+                    eprintln!("  {stage}: {} ms", took.as_millis());
+                }
+            }
+            let what = describe(changed);
+            eprintln!(
+                "{} {files} pages ({} MB in memory) in {} ms{what}.",
+                if changed.is_empty() {
+                    "Built"
+                } else {
+                    "Rebuilt"
+                },
+                store.stored_bytes() / 1_000_000,
+                started.elapsed().as_millis()
+            );
+            extras.error = None;
+            extras.base_url = base_url;
+            shared.set(Current {
+                store: Arc::new(store),
+                site: Some(Arc::new(site)),
+                state: Arc::new(state),
+                issuer: Arc::new(prepared),
+                extras,
+            });
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("The preview keeps the last site that built; fix the file and save.");
+            extras.error = Some(message);
+            shared.set(Current {
+                store: previous.store.clone(),
+                site: previous.site.clone(),
+                state: previous.state.clone(),
+                issuer: previous.issuer.clone(),
+                extras,
+            });
+        }
+    }
+    let _ = shared.reload.send(0);
+}
+
+/// What a successful rebuild gives: the stored pages, how many files the site has,
+/// the resolved site and state, and the `base_url`.
+type Built = (Store, crate::Report, Site, State, String, Issuer);
+
+fn build(
+    options: &BuildOptions,
+    issuer: &Issuer,
+    allocations: &mut BTreeMap<String, CredentialState>,
+) -> Result<Built, String> {
+    let content = options.root.join("content");
+    if !content.is_dir() {
+        return Err(format!(
+            "{}: the folder is missing (deleted or moved?): the site has no programs or records\n     hint: restore content/ (for example `git checkout -- content`)",
+            Path::new("content").display()
+        ));
+    }
+    let store = Store::lazy();
+    let (report, site, state, issuer) =
+        crate::preview(options, issuer, &store, allocations).map_err(|e| message(&e))?;
+    let config = Config::load(&options.root).map_err(|e| format!("{e:#}"))?;
+    let base_url = config.base_url.as_str().trim_end_matches('/').to_string();
+    Ok((store, report, site, state, base_url, issuer))
+}
+
+/// An error as the terminal and the overlay show it: every problem with file:line,
+/// or the whole cause chain.
+fn message(err: &Error) -> String {
+    match err {
+        Error::Other(inner) => format!("{inner:#}"),
+        other => other.to_string(),
+    }
+}
+
+fn describe(changed: &[PathBuf]) -> String {
+    match changed {
+        [] => String::new(),
+        [one] => format!(" after a change to {}", one.display()),
+        many => format!(" after {} changes", many.len()),
+    }
+}
+
+/// Opens `url` in the default browser, best effort.
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    if let Err(e) = command.arg(url).spawn() {
+        eprintln!("note: cannot open a browser ({e}); open {url} yourself.");
+    }
+}

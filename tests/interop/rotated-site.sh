@@ -3,7 +3,9 @@
 # its first key two days ago, the key is rotated yesterday, a credential is issued
 # yesterday, and the site is built today. `credsite verify` and the independent
 # verifier (verify_site.py) must then accept every credential: those signed with the
-# retired key and the one signed with the new key.
+# retired key and the one signed with the new key. With THIRDPARTY=1 (after `npm ci` in
+# tests/thirdparty), Digital Bazaar's verifiers must accept them too, with each
+# cryptosuite.
 #
 #   tests/interop/rotated-site.sh CREDSITE_BIN PYTHON
 set -euo pipefail
@@ -33,3 +35,7 @@ grep -q "^KEY 1 of 2 .*: signed 52 credentials, 52 of them issued while it was a
 grep -q "^KEY 2 of 2 .*: signed 1 credentials, 1 of them issued while it was active" "$work/verify.txt"
 "$python" "$repo/tests/interop/verify_site.py" "$work/public" \
   --expect "$repo/tests/interop/expected-status.json" --as-of "$today"
+if [ -n "${THIRDPARTY:-}" ]; then
+  node "$repo/tests/thirdparty/verify.mjs" "$work/public" \
+    --expect "$repo/tests/interop/expected-status.json"
+fi

@@ -209,7 +209,20 @@ fn lock(path: &Path) -> Result<fs::File> {
         .truncate(false)
         .open(path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
-    match file.try_lock() {
+    // A lock just released can still be held for a moment by a child process that
+    // another thread of this process forked (the file descriptor is closed only when
+    // the child execs): retry briefly before calling the site busy.
+    let mut attempt = 0;
+    let locked = loop {
+        match file.try_lock() {
+            Err(fs::TryLockError::WouldBlock) if attempt < 20 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => break other,
+        }
+    };
+    match locked {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {
             let mut text = String::new();

@@ -111,9 +111,9 @@
     // Every word of two letters or more has its shard (cached after the first
     // keystroke that needs it, so each keystroke downloads at most one): the smallest
     // complete one narrows the most; the others only filter.
-    var words = query.filter(function (q) { return Array.from(q).length >= config.firstKeyChars; });
+    var shardWords = query.filter(function (q) { return Array.from(q).length >= config.firstKeyChars; });
     try {
-      var results = await Promise.all(words.map(holdersFor));
+      var results = await Promise.all(shardWords.map(holdersFor));
       if (ticket !== latest) return;
       var complete = results.filter(function (r) { return !r.partial && !r.more; });
       var pool = complete.length > 0 ? complete : results;

@@ -16,6 +16,7 @@ pub mod config;
 pub mod dates;
 pub mod diag;
 pub mod error;
+pub mod html;
 pub mod ids;
 pub mod incremental;
 pub mod issuer;

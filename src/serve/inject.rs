@@ -72,7 +72,7 @@ pub fn page(html: &str, extras: &Extras, absolute: bool) -> String {
 pub fn overlay(error: &str) -> String {
     format!(
         "<div id=\"credsite-serve-overlay\" role=\"alert\"><h2>credsite: the site does not build</h2><pre>{}</pre><p>The preview shows the last site that built. Fix the file and save: this page reloads.</p></div>",
-        escape(error)
+        crate::html::esc(error)
     )
 }
 
@@ -172,22 +172,6 @@ fn insert_after_tag(html: &str, tag: &str, text: &str) -> String {
 
 fn replace_first(html: &str, from: &str, to: &str) -> String {
     html.replacen(from, to, 1)
-}
-
-/// Text escaped for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

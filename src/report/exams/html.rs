@@ -29,21 +29,7 @@ svg { max-width: 100%; height: auto; }
 section { margin-top: 2rem; }
 ";
 
-/// `text` with `&`, `<`, `>`, `"` and `'` escaped, for HTML text and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::html::esc;
 
 /// A rate from 0 to 1 as a percentage, e.g. `44.9%`.
 fn percent(rate: f64) -> String {

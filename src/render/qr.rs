@@ -5,11 +5,15 @@
 //! credentials: choosing the mask pattern (`qrcode` scores the 8 candidates with an
 //! allocation per module, about 460 µs per code, more than signing a credential) and
 //! writing the SVG (one rectangle per run of dark modules instead of one per module,
-//! a third of the size). [`modules`] applies the same ISO/IEC 18004 penalty rules,
-//! with the same arithmetic and tie-breaking as `qrcode` 0.14, on bit sets; a test
-//! checks that the result is identical to `QrCode::with_error_correction_level`.
+//! a third of the size). Masking is an XOR of bit-set rows with what each pattern
+//! flips in a symbol of that version, learnt once from the crate's own `apply_mask`
+//! ([`mask_flips`]); the ISO/IEC 18004 penalty rules are applied on those bit sets,
+//! with the same arithmetic and tie-breaking as `qrcode` 0.14. A test checks that the
+//! result is identical to `QrCode::with_error_correction_level`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Result, anyhow};
 use qrcode::canvas::{Canvas, MaskPattern};
@@ -37,32 +41,28 @@ const MASKS: [MaskPattern; 8] = [
 /// An SVG QR code (level M, 4-module quiet zone) encoding `url`: one path, one
 /// rectangle per horizontal run of dark modules, scaled by the viewBox.
 pub fn svg(url: &str) -> Result<String> {
-    let (colors, width) = modules(url.as_bytes())?;
+    let symbol = symbol(url.as_bytes())?;
+    let width = symbol.width;
     let size = width + 2 * QUIET_ZONE;
     let mut svg = String::with_capacity(64 * width + 256);
     let _ = write!(
         svg,
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="200" height="200" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#ffffff"/><path fill="#000000" d=""##
     );
-    for (y, row) in colors.chunks_exact(width).enumerate() {
-        let mut x = 0;
-        while x < width {
-            if row[x] == Color::Dark {
-                let start = x;
-                while x < width && row[x] == Color::Dark {
-                    x += 1;
-                }
-                let _ = write!(
-                    svg,
-                    "M{} {}h{}v1h-{}z",
-                    start + QUIET_ZONE,
-                    y + QUIET_ZONE,
-                    x - start,
-                    x - start
-                );
-            }
-            x += 1;
-        }
+    for y in 0..width {
+        symbol.dark_runs(y, |start, run| {
+            // `M{x} {y}h{run}v1h-{run}z`, without the formatting machinery: this
+            // runs about 300 times per code.
+            svg.push('M');
+            push_number(&mut svg, start + QUIET_ZONE);
+            svg.push(' ');
+            push_number(&mut svg, y + QUIET_ZONE);
+            svg.push('h');
+            push_number(&mut svg, run);
+            svg.push_str("v1h-");
+            push_number(&mut svg, run);
+            svg.push('z');
+        });
     }
     svg.push_str("\"/></svg>\n");
     Ok(svg)
@@ -70,6 +70,77 @@ pub fn svg(url: &str) -> Result<String> {
 
 /// The modules of the QR code of `data`, row by row, and the width in modules.
 pub fn modules(data: &[u8]) -> Result<(Vec<Color>, usize)> {
+    let symbol = symbol(data)?;
+    let width = symbol.width;
+    let colors = (0..width * width)
+        .map(|i| {
+            if symbol.dark(i % width, i / width) {
+                Color::Dark
+            } else {
+                Color::Light
+            }
+        })
+        .collect();
+    Ok((colors, width))
+}
+
+/// A finished symbol: rows as bit sets (bit x of row y: module (x, y) is dark), or,
+/// for the rare symbol over 128 modules wide, the crate's colours.
+struct Symbol {
+    width: usize,
+    rows: Vec<u128>,
+    colors: Vec<Color>,
+}
+
+/// Appends a number below 1,000 (a coordinate in a symbol of at most 177 modules).
+fn push_number(out: &mut String, n: usize) {
+    debug_assert!(n < 1000);
+    if n >= 100 {
+        out.push(char::from(b'0' + (n / 100) as u8));
+    }
+    if n >= 10 {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+impl Symbol {
+    /// Calls `f(x, length)` for each run of dark modules of row `y`, left to right.
+    fn dark_runs(&self, y: usize, mut f: impl FnMut(usize, usize)) {
+        if self.colors.is_empty() {
+            let mut row = self.rows[y];
+            while row != 0 {
+                let start = row.trailing_zeros() as usize;
+                let run = (!(row >> start)).trailing_zeros() as usize;
+                f(start, run);
+                row &= !(u128::MAX >> (128 - run) << start);
+            }
+        } else {
+            let mut x = 0;
+            while x < self.width {
+                if self.dark(x, y) {
+                    let start = x;
+                    while x < self.width && self.dark(x, y) {
+                        x += 1;
+                    }
+                    f(start, x - start);
+                }
+                x += 1;
+            }
+        }
+    }
+
+    fn dark(&self, x: usize, y: usize) -> bool {
+        if self.colors.is_empty() {
+            self.rows[y] >> x & 1 == 1
+        } else {
+            self.colors[y * self.width + x] == Color::Dark
+        }
+    }
+}
+
+/// Encodes `data` and masks it with the pattern of the lowest penalty.
+fn symbol(data: &[u8]) -> Result<Symbol> {
     let fail = |e| {
         anyhow!(
             "cannot make a QR code of {}: {e}",
@@ -80,43 +151,97 @@ pub fn modules(data: &[u8]) -> Result<(Vec<Color>, usize)> {
     let version = bits.version();
     let width = version.width() as usize;
     if width > 128 {
-        // Too wide for the bit-parallel scoring below (over 1,000 bytes of data):
-        // let the crate pick the mask.
+        // Too wide for the bit sets below (over 1,000 bytes of data): let the crate
+        // pick the mask.
         let code = QrCode::with_error_correction_level(data, EC_LEVEL).map_err(fail)?;
-        return Ok((code.to_colors(), width));
+        return Ok(Symbol {
+            width,
+            rows: Vec::new(),
+            colors: code.to_colors(),
+        });
     }
     let (data_codewords, ec_codewords) =
         ec::construct_codewords(&bits.into_bytes(), version, EC_LEVEL).map_err(fail)?;
     let mut canvas = Canvas::new(version, EC_LEVEL);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data_codewords, &ec_codewords);
-    let mut best: Option<(u32, Vec<Color>)> = None;
-    for mask in MASKS {
-        let mut candidate = canvas.clone();
-        candidate.apply_mask(mask);
-        let colors = candidate.into_colors();
-        let score = penalty(&colors, width);
+    let unmasked = rows_of(&canvas, width);
+    let flips = mask_flips(&canvas, &unmasked);
+    let mut best: Option<(u32, Vec<u128>)> = None;
+    let mut masked = vec![0u128; width];
+    for flip in flips.iter() {
+        for ((row, base), flip) in masked.iter_mut().zip(&unmasked).zip(flip) {
+            *row = base ^ flip;
+        }
+        let score = penalty(&masked, width);
         if best.as_ref().is_none_or(|(lowest, _)| score < *lowest) {
-            best = Some((score, colors));
+            best = Some((score, masked.clone()));
         }
     }
-    Ok((best.expect("eight masks").1, width))
+    Ok(Symbol {
+        width,
+        rows: best.expect("eight masks").1,
+        colors: Vec::new(),
+    })
+}
+
+/// The rows of a canvas as bit sets.
+fn rows_of(canvas: &Canvas, width: usize) -> Vec<u128> {
+    (0..width)
+        .map(|y| {
+            (0..width).fold(0u128, |row, x| {
+                let dark = canvas.get(x as i16, y as i16).is_dark();
+                row | u128::from(dark) << x
+            })
+        })
+        .collect()
+}
+
+/// What each mask pattern (in [`MASKS`] order) flips in a symbol of `version`, row by
+/// row: the data modules the pattern inverts, and the format information
+/// `Canvas::apply_mask` draws over its placeholder. Neither depends on the data, so
+/// the crate masks the first symbol of each version (8 masks), and every later symbol of that version is
+/// masked by XOR (a test checks the result against the crate's own).
+fn mask_flips(canvas: &Canvas, unmasked: &[u128]) -> Arc<Vec<Vec<u128>>> {
+    // Keyed by width, which names the version.
+    static FLIPS: OnceLock<Mutex<HashMap<usize, Arc<Vec<Vec<u128>>>>>> = OnceLock::new();
+    let cache = FLIPS.get_or_init(Default::default);
+    let width = unmasked.len();
+    if let Some(flips) = cache.lock().expect("not poisoned").get(&width) {
+        return flips.clone();
+    }
+    let flips: Vec<Vec<u128>> = MASKS
+        .iter()
+        .map(|&mask| {
+            let mut masked = canvas.clone();
+            masked.apply_mask(mask);
+            rows_of(&masked, width)
+                .iter()
+                .zip(unmasked)
+                .map(|(after, before)| after ^ before)
+                .collect()
+        })
+        .collect();
+    let flips = Arc::new(flips);
+    cache
+        .lock()
+        .expect("not poisoned")
+        .insert(width, flips.clone());
+    flips
 }
 
 /// The ISO/IEC 18004 penalty score of a masked symbol (rules 1 to 4), with the same
 /// arithmetic as `qrcode` 0.14. Rows and columns are bit sets (bit x = module x is
 /// dark), so each rule is a few word operations per line.
-fn penalty(colors: &[Color], width: usize) -> u32 {
-    let mut rows = vec![0u128; width];
+fn penalty(rows: &[u128], width: usize) -> u32 {
     let mut columns = vec![0u128; width];
     let mut dark = 0;
-    for (y, row) in colors.chunks_exact(width).enumerate() {
-        for (x, &color) in row.iter().enumerate() {
-            // Branch-free: about half of all modules are dark, in no predictable order.
-            let bit = u128::from(color == Color::Dark);
-            rows[y] |= bit << x;
-            columns[x] |= bit << y;
-            dark += bit as usize;
+    for (y, &row) in rows.iter().enumerate() {
+        dark += row.count_ones() as usize;
+        let mut rest = row;
+        while rest != 0 {
+            columns[rest.trailing_zeros() as usize] |= 1u128 << y;
+            rest &= rest - 1;
         }
     }
     let all = if width == 128 {
@@ -125,7 +250,7 @@ fn penalty(colors: &[Color], width: usize) -> u32 {
         (1u128 << width) - 1
     };
     let mut score = 0u32;
-    for lines in [&rows, &columns] {
+    for lines in [rows, &columns] {
         score += lines
             .iter()
             .map(|&line| run_penalty(line, all))
@@ -140,7 +265,7 @@ fn penalty(colors: &[Color], width: usize) -> u32 {
         score += 3 * same.count_ones();
     }
     // Rule 4: deviation of the dark share from 50%.
-    let ratio = dark * 200 / colors.len();
+    let ratio = dark * 200 / (width * width);
     score + ratio.abs_diff(100) as u32
 }
 
@@ -194,6 +319,10 @@ mod tests {
             assert!(
                 colors == reference.to_colors(),
                 "different modules for {url}"
+            );
+            assert!(
+                dark_modules(&svg(&url).unwrap(), width) == colors,
+                "the SVG of {url} draws other modules"
             );
         }
     }

@@ -69,7 +69,7 @@ pub struct Link {
 
 /// The digest a page's successor holds: SHA-256 of the signed page's JCS form.
 pub fn digest(signed: &Value) -> Result<String> {
-    let canonical = serde_json_canonicalizer::to_vec(signed)?;
+    let canonical = super::jcs::to_vec(signed).map_err(anyhow::Error::msg)?;
     Ok(format!("sha256:{}", hex::encode(Sha256::digest(canonical))))
 }
 

@@ -7,6 +7,7 @@
 
 pub mod credential;
 pub mod feed;
+pub mod jcs;
 pub mod proof;
 pub mod rdfc;
 pub mod sign;

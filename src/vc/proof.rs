@@ -142,7 +142,7 @@ pub enum ProofError {
 
 /// RFC 8785 (JCS) canonical bytes of a JSON value.
 pub fn canonicalize(value: &Value) -> Result<Vec<u8>, ProofError> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| ProofError::Canonicalize(e.to_string()))
+    super::jcs::to_vec(value).map_err(ProofError::Canonicalize)
 }
 
 /// The bytes that are signed: `SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document))`.
@@ -235,7 +235,16 @@ pub fn sign_set(
     let mut proofs = Vec::with_capacity(suites.len());
     for &suite in suites {
         let mut proof = suite_config(suite, &unsecured, verification_method, created);
-        let data = suite.hash_data(&proof, &unsecured)?;
+        let data = match suite {
+            // The document's JCS digest is the one just computed.
+            Cryptosuite::EddsaJcs2022 => {
+                let mut data = [0u8; 64];
+                data[..32].copy_from_slice(&Sha256::digest(canonicalize(&proof)?));
+                data[32..].copy_from_slice(&digest);
+                data
+            }
+            Cryptosuite::EddsaRdfc2022 => suite.hash_data(&proof, &unsecured)?,
+        };
         let signature = key.sign(&data);
         // Check the signature against the public key before it leaves, as minisign does.
         key.verifying_key()

@@ -113,6 +113,8 @@ pub struct Signer<'a> {
     recorded: Mutex<Vec<(String, String)>>,
     /// Credentials whose signed content changed without `--reissue`.
     changed: Mutex<Vec<Changed>>,
+    /// Credential signatures not checked yet (checked in batches).
+    checks: proof::Checks,
 }
 
 impl<'a> Signer<'a> {
@@ -154,6 +156,7 @@ impl<'a> Signer<'a> {
             reissue,
             recorded: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
+            checks: proof::Checks::default(),
         })
     }
 
@@ -240,12 +243,13 @@ impl<'a> Signer<'a> {
             self.issuer.history[index].secret.as_ref()
         };
         if let Some(secret) = secret {
-            return Ok(proof::sign_set(
+            return Ok(proof::sign_set_checked_by(
                 unsigned,
                 &self.site.config.signing.proofs,
                 secret,
                 method,
                 Some(created),
+                &self.checks,
             )?);
         }
         self.published_copy(credential, &unsigned, index)
@@ -411,10 +415,14 @@ impl<'a> Signer<'a> {
             .context("cannot sign the manifest")
     }
 
-    /// Ends signing: fails if an issued credential's content changed without
+    /// Ends signing: fails if a credential's signature does not verify (see
+    /// [`proof::Checks`]) or an issued credential's content changed without
     /// `--reissue`, else returns the digests of new and re-issued credentials, for
     /// [`State::record_signed`].
     pub fn finish(self) -> Result<Signed> {
+        self.checks
+            .finish()
+            .context("a credential's signature does not verify with the key that made it")?;
         let mut changed = self.changed.into_inner().expect("not poisoned");
         if !changed.is_empty() {
             changed.sort_by(|a, b| a.id.cmp(&b.id));

@@ -150,6 +150,11 @@ impl Writer {
 impl Sink for Writer {
     fn put(&self, page: Page) -> Result<()> {
         let hash: [u8; 32] = Sha256::digest(&page.bytes).into();
+        self.put_hashed(page, &hash)
+    }
+
+    fn put_hashed(&self, page: Page, hash: &[u8; 32]) -> Result<()> {
+        let hash = *hash;
         if let Some(entry) = self.previous_file(&page.path)
             && entry.hash == hash
         {

@@ -21,6 +21,11 @@ pub use staging::Staging;
 pub trait Sink: Sync {
     /// Writes one page. `path` was checked by [`write`].
     fn put(&self, page: Page) -> Result<()>;
+    /// Writes one page whose SHA-256 [`write`] has already computed, for a sink that
+    /// needs it too (one hash per file, not two).
+    fn put_hashed(&self, page: Page, _sha256: &[u8; 32]) -> Result<()> {
+        self.put(page)
+    }
     /// How many pages were written.
     fn count(&self) -> u64;
 
@@ -61,7 +66,7 @@ pub fn write(
             check_path(&page.path)?;
             let entry = manifest::FileEntry::of(&page.bytes);
             let path = page.path.clone();
-            sink.put(page)?;
+            sink.put_hashed(page, &entry.sha256)?;
             Ok((path, entry))
         })
         .collect::<Result<_>>()?;

@@ -117,11 +117,27 @@ pub fn render<'a>(
             .filter(|c| !skip.contains(c.id()))
             .map(Job::Credential),
     );
-    jobs.into_par_iter()
-        .flat_map_iter(move |job| match renderer.run(job) {
-            Ok(pages) => pages.into_iter().map(Ok).collect(),
-            Err(e) => vec![Err(e)],
-        })
+    jobs.into_par_iter().flat_map_iter(
+        move |job| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
+            match job {
+                // Made, written and dropped a page at a time: a million credentials'
+                // feed is 700 MB.
+                Job::Feed => Box::new(feed_pages(signer)),
+                job => match renderer.run(job) {
+                    Ok(pages) => Box::new(pages.into_iter().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                },
+            }
+        },
+    )
+}
+
+/// The feed's pages, signed and rendered one at a time as they are read.
+fn feed_pages<'a>(signer: &'a Signer<'a>) -> impl Iterator<Item = Result<Page>> + Send + 'a {
+    signer.feed().map(|page| {
+        let (path, doc) = page?;
+        Ok(Page::new(path, pretty(&doc)?))
+    })
 }
 
 /// The files of one credential alone (signed document and page, and the redirect
@@ -212,12 +228,7 @@ impl<'a> Renderer<'a> {
                     credential.record.origin.line
                 )
             })?,
-            Job::Feed => self
-                .signer
-                .feed()?
-                .into_iter()
-                .map(|(path, doc)| Ok(Page::new(path, pretty(&doc)?)))
-                .collect::<Result<_>>()?,
+            Job::Feed => feed_pages(self.signer).collect::<Result<_>>()?,
             Job::Search => search::index(self.site, &self.program_index)?,
             Job::Sitemap => sitemap::pages(&self.site.urls, &self.sitemap_paths()),
             Job::Home => {

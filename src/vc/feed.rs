@@ -12,6 +12,8 @@
 //! Items name the holder only when the holder is listed; for the others the feed
 //! says `[texts] unlisted_holder`.
 
+use std::borrow::Cow;
+
 use anyhow::Result;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
@@ -27,35 +29,76 @@ use crate::urls;
 /// Items per page: about 700 KB of JSON, under the 1 MB a feed reader expects.
 pub const ITEMS_PER_PAGE: usize = 1000;
 
-/// Every item of the feed, oldest first: issues and status events, by date, then id.
-pub fn items(site: &Site, texts: &SignedTexts) -> Result<Vec<Value>> {
-    let unlisted = texts.render("unlisted_holder", &[])?;
-    let mut items = site
+/// One item of the feed, before it is made: a credential's issue, or one of its
+/// status events.
+pub struct Entry<'a> {
+    date: chrono::NaiveDate,
+    /// The item's `id`.
+    id: Cow<'a, str>,
+    credential: &'a Credential,
+    /// The status event (index into its lifecycle), or the issue.
+    event: Option<usize>,
+}
+
+/// What the feed lists, oldest first: issues and status events, by date, then id.
+/// Only this order is kept for the whole site; items are made a page at a time
+/// ([`items`]), so that a site of a million credentials never holds them all.
+pub fn entries(site: &Site) -> Vec<Entry<'_>> {
+    let mut entries: Vec<Entry> = site
         .credentials
+        .iter()
+        .flat_map(|credential| {
+            let issue = Entry {
+                date: credential.record.issued,
+                id: Cow::Borrowed(credential.json_url.as_str()),
+                credential,
+                event: None,
+            };
+            let events = credential
+                .lifecycle
+                .events
+                .iter()
+                .enumerate()
+                .map(move |(n, event)| Entry {
+                    date: event.date,
+                    id: Cow::Owned(event_id(credential, n)),
+                    credential,
+                    event: Some(n),
+                });
+            std::iter::once(issue).chain(events)
+        })
+        .collect();
+    // Dates are written `YYYY-MM-DDT00:00:00Z`: their order is the dates' order.
+    entries.par_sort_unstable_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+    entries
+}
+
+/// The items of `entries`, in the same order.
+pub fn items(site: &Site, texts: &SignedTexts, entries: &[Entry]) -> Result<Vec<Value>> {
+    let unlisted = texts.render("unlisted_holder", &[])?;
+    entries
         .par_iter()
-        .map(|credential| {
+        .map(|entry| {
+            let credential = entry.credential;
             let holder = if credential.listed {
                 credential.record.holder_name.as_str()
             } else {
                 unlisted.as_str()
             };
-            let mut items = vec![item(site, credential, holder, texts)?];
-            for (n, event) in credential.lifecycle.events.iter().enumerate() {
-                items.push(event_item(site, credential, holder, n, event, texts)?);
+            match entry.event {
+                None => item(site, credential, holder, texts),
+                Some(n) => {
+                    let event = &credential.lifecycle.events[n];
+                    event_item(site, credential, holder, n, event, texts)
+                }
             }
-            Ok(items)
         })
-        .collect::<Result<Vec<Vec<Value>>>>()?
-        .into_iter()
-        .flatten()
-        .collect::<Vec<Value>>();
-    items.par_sort_by_cached_key(|v| {
-        (
-            v["date_published"].as_str().unwrap_or_default().to_string(),
-            v["id"].as_str().unwrap_or_default().to_string(),
-        )
-    });
-    Ok(items)
+        .collect()
+}
+
+/// The `id` of a credential's status event number `n` (from 0).
+fn event_id(credential: &Credential, n: usize) -> String {
+    format!("{}#event-{}", credential.page_url, n + 1)
 }
 
 /// The page before another one in the chain: its URL and digest.
@@ -195,7 +238,7 @@ fn event_item(
         ("reason", &event.reason),
     ];
     Ok(json!({
-        "id": format!("{}#event-{}", credential.page_url, n + 1),
+        "id": event_id(credential, n),
         "url": credential.page_url,
         "title": texts.render("event_item_title", &values)?,
         "content_text": texts.render("event_item_text", &values)?,

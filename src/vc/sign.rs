@@ -377,34 +377,18 @@ impl<'a> Signer<'a> {
     /// The signed feed's pages, as (site path, page), oldest first: each archive page
     /// is signed and chained to the one before it (see [`feed`]). The feed is plain
     /// JSON (no `@context`), so its proof set holds the `eddsa-jcs-2022` proof only:
-    /// RDF canonicalization needs JSON-LD. So does the manifest's.
-    pub fn feed(&self) -> Result<Vec<(String, Value)>> {
-        let items = feed::items(self.site, &self.texts)?;
-        let paths = feed::page_paths(items.len());
-        let mut pages = Vec::with_capacity(paths.len());
-        let mut previous: Option<feed::Link> = None;
-        let mut created = None;
-        for (n, path) in paths.iter().enumerate() {
-            let start = n * feed::ITEMS_PER_PAGE;
-            let chunk = &items[start..(start + feed::ITEMS_PER_PAGE).min(items.len())];
-            let next = n.checked_sub(1).map(|older| paths[older].as_str());
-            let unsigned =
-                feed::page(self.site, &self.texts, path, chunk, next, previous.as_ref())?;
-            created = feed::created(chunk).or(created);
-            let signed = proof::sign(
-                unsigned,
-                &self.issuer.key,
-                self.method(),
-                created.as_deref(),
-            )
-            .with_context(|| format!("cannot sign the feed page {path}"))?;
-            previous = Some(feed::Link {
-                url: self.site.urls.absolute(path),
-                digest: feed::digest(&signed)?,
-            });
-            pages.push((path.clone(), signed));
+    /// RDF canonicalization needs JSON-LD. So does the manifest's. Pages are made one
+    /// at a time, as the iterator is read.
+    pub fn feed(&self) -> FeedPages<'_, 'a> {
+        let entries = feed::entries(self.site);
+        FeedPages {
+            paths: feed::page_paths(entries.len()),
+            entries,
+            signer: self,
+            next: 0,
+            previous: None,
+            created: None,
         }
-        Ok(pages)
     }
 
     /// The signed deployment manifest (see [`crate::output::manifest`]), dated the
@@ -435,6 +419,68 @@ impl<'a> Signer<'a> {
             resigned: self.resigned.into_inner().expect("not poisoned"),
             review,
         })
+    }
+}
+
+/// The feed's pages, signed one by one: each needs the digest of the one before.
+pub struct FeedPages<'s, 'a> {
+    signer: &'s Signer<'a>,
+    entries: Vec<feed::Entry<'a>>,
+    paths: Vec<String>,
+    /// The page to make next (0: the oldest).
+    next: usize,
+    previous: Option<feed::Link>,
+    /// The newest date so far: a page's proof date, also for an empty `feed.json`.
+    created: Option<String>,
+}
+
+impl FeedPages<'_, '_> {
+    fn page(&mut self, n: usize) -> Result<(String, Value)> {
+        let signer = self.signer;
+        let path = &self.paths[n];
+        let start = n * feed::ITEMS_PER_PAGE;
+        let chunk = &self.entries[start..(start + feed::ITEMS_PER_PAGE).min(self.entries.len())];
+        let items = feed::items(signer.site, &signer.texts, chunk)?;
+        let next = n.checked_sub(1).map(|older| self.paths[older].as_str());
+        let unsigned = feed::page(
+            signer.site,
+            &signer.texts,
+            path,
+            &items,
+            next,
+            self.previous.as_ref(),
+        )?;
+        self.created = feed::created(&items).or(self.created.take());
+        let signed = proof::sign(
+            unsigned,
+            &signer.issuer.key,
+            signer.method(),
+            self.created.as_deref(),
+        )
+        .with_context(|| format!("cannot sign the feed page {path}"))?;
+        self.previous = Some(feed::Link {
+            url: signer.site.urls.absolute(path),
+            digest: feed::digest(&signed)?,
+        });
+        Ok((path.clone(), signed))
+    }
+}
+
+impl Iterator for FeedPages<'_, '_> {
+    type Item = Result<(String, Value)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let n = self.next;
+        if n >= self.paths.len() {
+            return None;
+        }
+        self.next += 1;
+        let page = self.page(n);
+        if page.is_err() {
+            // A broken chain ends the feed.
+            self.next = self.paths.len();
+        }
+        Some(page)
     }
 }
 

@@ -371,10 +371,21 @@ fn pipeline(
     // in the manifest too.
     written.files.extend(sink.reused_files());
     if sink.takes_manifest() {
-        let manifest = signer.manifest(output::manifest::unsigned(
+        let mut parts = Vec::new();
+        let unsigned = output::manifest::unsigned(
             site.config.base_url.as_str(),
             &written,
-        ))?;
+            output::manifest::PART_THRESHOLD,
+            |part| {
+                parts.push((
+                    part.path.clone(),
+                    output::manifest::FileEntry::of(&part.bytes),
+                ));
+                sink.put(part)
+            },
+        )?;
+        written.files.extend(parts);
+        let manifest = signer.manifest(unsigned)?;
         let manifest = render::Page::new(urls::MANIFEST, render::pretty(&manifest)?);
         written.files.insert(
             manifest.path.clone(),

@@ -40,6 +40,8 @@ pub const REDIRECTS_FILE: &str = "_redirects";
 pub const NOJEKYLL_FILE: &str = ".nojekyll";
 /// The signed list of every published file and its SHA-256.
 pub const MANIFEST: &str = "manifest.json";
+/// The folder of a large site's manifest parts, one per credential shard.
+pub const MANIFEST_PARTS_DIR: &str = "manifest/";
 /// Crawlers' rules.
 pub const ROBOTS: &str = "robots.txt";
 /// The sitemap (an index of [`sitemap_part`]s when there are more than 50,000 URLs).
@@ -56,6 +58,18 @@ pub fn credential_shard(slug: &str) -> String {
 /// The folder of a credential's verification page, e.g. `c/5e/cdpp-1/`.
 pub fn credential_dir(slug: &str) -> String {
     format!("{CREDENTIALS_DIR}{}/{slug}/", credential_shard(slug))
+}
+
+/// The shard of a file in a credential folder (`c/3f/…` → `3f`), if it is in one.
+pub fn shard_of_file(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix(CREDENTIALS_DIR)?;
+    let (shard, _) = rest.split_once('/')?;
+    Some(shard)
+}
+
+/// The manifest part listing the files of credential shard `shard`.
+pub fn manifest_part(shard: &str) -> String {
+    format!("{MANIFEST_PARTS_DIR}{shard}.json")
 }
 
 /// Where credsite 0.1 published a credential, e.g. `credentials/cdpp-1/`.

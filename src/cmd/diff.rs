@@ -56,5 +56,11 @@ fn read(path: &Path) -> Result<std::collections::BTreeMap<String, String>> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    manifest::files_of(&doc).with_context(|| format!("{}", path.display()))
+    // A large site's parts are beside its manifest: `manifest/<shard>.json`.
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let read = |part: &str| {
+        std::fs::read(folder.join(part))
+            .with_context(|| format!("cannot read {}", folder.join(part).display()))
+    };
+    manifest::files_of(&doc, read).with_context(|| format!("{}", path.display()))
 }

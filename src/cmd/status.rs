@@ -7,7 +7,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -71,7 +71,7 @@ pub fn run(global: &Global, args: Args, action: Action) -> Result<ExitCode> {
         action,
         reason: args.reason.clone(),
         origin: Origin {
-            path: PathBuf::from(STATUS_LOG),
+            path: std::sync::Arc::from(Path::new(STATUS_LOG)),
             line: addition.line,
         },
     });

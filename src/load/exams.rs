@@ -212,7 +212,7 @@ impl Checker<'_> {
             let fields: BTreeMap<&str, &str> =
                 headers.iter().map(String::as_str).zip(row.iter()).collect();
             let origin = Origin {
-                path: path.to_path_buf(),
+                path: std::sync::Arc::from(path),
                 line,
             };
             if let Some(attempt) = self.check(&fields, origin) {

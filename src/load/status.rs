@@ -140,7 +140,7 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Event>, Vec<Diagnostic>) {
                 action,
                 reason: reason.to_string(),
                 origin: Origin {
-                    path: path.to_path_buf(),
+                    path: std::sync::Arc::from(path),
                     line,
                 },
             });

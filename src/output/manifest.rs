@@ -4,6 +4,12 @@
 //! costs no second pass. A deployed copy can be checked against it
 //! (`credsite verify SITE`: every file present and unchanged, nothing extra), and two
 //! manifests give what a deploy must upload and delete (`credsite diff`).
+//!
+//! A site with more than [`PART_THRESHOLD`] files in credential folders lists those
+//! in parts, `manifest/<shard>.json`, one per shard of `c/<shard>/` (about 7,800 files
+//! and 850 KB each at a million credentials, under every host's file size limit),
+//! and `manifest.json` gives each part's SHA-256 under `parts`: the signature covers
+//! them through it. Parts are made and written one at a time.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::render::Page;
 use crate::urls;
 
 /// The manifest's `type`.
@@ -43,36 +50,131 @@ impl FileEntry {
     }
 }
 
-/// The unsigned manifest of `written`, for the site at `base_url`.
-pub fn unsigned(base_url: &str, written: &Written) -> Value {
-    let files: Map<String, Value> = written
+/// The `type` of a manifest part.
+pub const PART_TYPE: &str = "CredsiteManifestPart";
+
+/// Above this many files in credential folders, the manifest lists them in parts.
+pub const PART_THRESHOLD: usize = 20_000;
+
+/// The unsigned manifest of `written`, for the site at `base_url`. With more than
+/// `threshold` files in credential folders, their parts are made, handed to `put`
+/// one by one, and listed with their hashes; `put` also gets each part's entry.
+pub fn unsigned(
+    base_url: &str,
+    written: &Written,
+    threshold: usize,
+    mut put: impl FnMut(Page) -> Result<()>,
+) -> Result<Value> {
+    let in_shards = written
         .files
-        .iter()
-        .map(|(path, entry)| (path.clone(), hex::encode(entry.sha256).into()))
-        .collect();
-    json!({
+        .keys()
+        .filter(|path| urls::shard_of_file(path).is_some())
+        .count();
+    let split = in_shards > threshold;
+    let mut files = Map::new();
+    let mut parts = Map::new();
+    let mut part: Option<(String, Map<String, Value>)> = None;
+    let mut finish = |part: Option<(String, Map<String, Value>)>,
+                      parts: &mut Map<String, Value>|
+     -> Result<()> {
+        if let Some((shard, files)) = part {
+            let path = urls::manifest_part(&shard);
+            let doc = json!({"type": PART_TYPE, "files": files});
+            let bytes = crate::render::pretty(&doc)?;
+            parts.insert(path.clone(), hex::encode(Sha256::digest(&bytes)).into());
+            put(Page::new(path, bytes))?;
+        }
+        Ok(())
+    };
+    for (path, entry) in &written.files {
+        let hash: Value = hex::encode(entry.sha256).into();
+        match urls::shard_of_file(path).filter(|_| split) {
+            Some(shard) => {
+                if part.as_ref().is_none_or(|(current, _)| current != shard) {
+                    // Site paths are sorted, so a shard's files come together.
+                    finish(part.take(), &mut parts)?;
+                    part = Some((shard.to_string(), Map::new()));
+                }
+                if let Some((_, part_files)) = &mut part {
+                    part_files.insert(path.clone(), hash);
+                }
+            }
+            None => {
+                files.insert(path.clone(), hash);
+            }
+        }
+    }
+    finish(part.take(), &mut parts)?;
+    let mut manifest = json!({
         "type": TYPE,
         "site": base_url,
         "algorithm": "sha-256",
         "files": files,
-    })
+    });
+    if split {
+        manifest["parts"] = Value::Object(parts);
+    }
+    Ok(manifest)
 }
 
-/// The files a manifest lists, by site path, as hex SHA-256.
-pub fn files_of(manifest: &Value) -> Result<BTreeMap<String, String>> {
+/// The files a manifest lists, by site path, as hex SHA-256, with those of its parts
+/// (and the parts themselves), which `read_part` reads by site path; each part must
+/// have the hash the manifest gives.
+pub fn files_of(
+    manifest: &Value,
+    read_part: impl Fn(&str) -> Result<Vec<u8>>,
+) -> Result<BTreeMap<String, String>> {
     if manifest.get("type").and_then(Value::as_str) != Some(TYPE) {
         bail!("not a credsite manifest (type {TYPE} expected)");
     }
     let Some(files) = manifest.get("files").and_then(Value::as_object) else {
         bail!("the manifest has no `files` object");
     };
+    let mut out = hashes(files, "manifest")?;
+    if let Some(parts) = manifest.get("parts") {
+        let Some(parts) = parts.as_object() else {
+            bail!("the manifest's `parts` is not an object");
+        };
+        for (path, hash) in hashes(parts, "manifest")? {
+            if !path.starts_with(urls::MANIFEST_PARTS_DIR) {
+                bail!(
+                    "the manifest part {path} is not under {}",
+                    urls::MANIFEST_PARTS_DIR
+                );
+            }
+            let bytes = read_part(&path).with_context(|| {
+                format!("cannot read the manifest part {path}: a large site's manifest lists its credential files in parts, which must be beside manifest.json")
+            })?;
+            if hex::encode(Sha256::digest(&bytes)) != hash {
+                bail!(
+                    "the manifest part {path} is not the one the signed manifest lists (its SHA-256 differs)"
+                );
+            }
+            let doc: Value = serde_json::from_slice(&bytes)
+                .with_context(|| format!("the manifest part {path} is not valid JSON"))?;
+            let part_files = doc
+                .get("files")
+                .and_then(Value::as_object)
+                .filter(|_| doc.get("type").and_then(Value::as_str) == Some(PART_TYPE))
+                .with_context(|| {
+                    format!("{path} is not a manifest part (type {PART_TYPE} with `files`)")
+                })?;
+            out.extend(hashes(part_files, &path)?);
+            out.insert(path, hash);
+        }
+    }
+    Ok(out)
+}
+
+/// The `path: hex SHA-256` pairs of a manifest's (or part's) object.
+fn hashes(files: &Map<String, Value>, what: &str) -> Result<BTreeMap<String, String>> {
     files
         .iter()
         .map(|(path, hash)| {
             let hash = hash
                 .as_str()
                 .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-                .with_context(|| format!("the manifest's hash of {path} is not SHA-256 hex"))?;
+                .with_context(|| format!("the {what}'s hash of {path} is not SHA-256 hex"))?;
             crate::output::check_path(path)?;
             Ok((path.clone(), hash.to_string()))
         })
@@ -182,11 +284,65 @@ mod tests {
         written
             .files
             .insert("index.html".into(), FileEntry::of(b"<html>"));
-        let doc = unsigned("https://x.org/", &written);
-        let back = files_of(&doc).unwrap();
+        let doc = unsigned("https://x.org/", &written, PART_THRESHOLD, |_| {
+            panic!("a small site has no parts")
+        })
+        .unwrap();
+        let no_parts = |p: &str| -> Result<Vec<u8>> { bail!("no part {p}") };
+        let back = files_of(&doc, no_parts).unwrap();
         assert_eq!(back["index.html"], hex::encode(Sha256::digest(b"<html>")));
         let mut evil = doc.clone();
         evil["files"]["../etc/passwd"] = "0".repeat(64).into();
-        assert!(files_of(&evil).is_err());
+        assert!(files_of(&evil, no_parts).is_err());
+    }
+
+    #[test]
+    fn a_large_manifest_lists_credential_files_in_parts_covered_by_their_hashes() {
+        let mut written = Written::default();
+        for slug in ["a1", "b2", "c3", "d4", "e5"] {
+            let dir = urls::credential_dir(slug);
+            for file in ["index.html", "credential.json"] {
+                let path = format!("{dir}{file}");
+                let entry = FileEntry::of(path.as_bytes());
+                written.files.insert(path, entry);
+            }
+        }
+        written
+            .files
+            .insert("index.html".into(), FileEntry::of(b"home"));
+        let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let doc = unsigned("https://x.org/", &written, 4, |page| {
+            parts.insert(page.path, page.bytes);
+            Ok(())
+        })
+        .unwrap();
+        let shards: std::collections::BTreeSet<&str> = written
+            .files
+            .keys()
+            .filter_map(|p| urls::shard_of_file(p))
+            .collect();
+        assert_eq!(parts.len(), shards.len());
+        assert_eq!(doc["parts"].as_object().unwrap().len(), shards.len());
+        assert_eq!(doc["files"].as_object().unwrap().len(), 1, "{doc}");
+        let read = |p: &str| parts.get(p).cloned().context("absent");
+        let back = files_of(&doc, read).unwrap();
+        assert_eq!(back.len(), written.files.len() + parts.len());
+        for (path, entry) in &written.files {
+            assert_eq!(back[path], hex::encode(entry.sha256), "{path}");
+        }
+        // A part that is not the one the manifest lists is refused, and so is a
+        // manifest without its parts.
+        let first = parts.keys().next().unwrap().clone();
+        let mut tampered = parts.clone();
+        tampered.get_mut(&first).unwrap().push(b' ');
+        let read = |p: &str| tampered.get(p).cloned().context("absent");
+        let err = files_of(&doc, read).unwrap_err().to_string();
+        assert!(err.contains("SHA-256 differs"), "{err}");
+        let err = format!("{:#}", files_of(&doc, |_| bail!("absent")).unwrap_err());
+        assert!(err.contains("beside manifest.json"), "{err}");
+        // Below the threshold, one file lists everything.
+        let doc = unsigned("https://x.org/", &written, 10, |_| bail!("no parts")).unwrap();
+        assert!(doc.get("parts").is_none());
+        assert_eq!(doc["files"].as_object().unwrap().len(), written.files.len());
     }
 }

@@ -434,7 +434,7 @@ mod tests {
             score,
             passed: score >= 70.0,
             origin: Origin {
-                path: "e.csv".into(),
+                path: std::sync::Arc::from(Path::new("e.csv")),
                 line: 2,
             },
         }

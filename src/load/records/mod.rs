@@ -2,7 +2,7 @@
 //! `content/credentials/`. Both use the same field names.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
@@ -68,8 +68,8 @@ pub struct Evidence {
 /// A place in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    /// The file.
-    pub path: PathBuf,
+    /// The file (shared by the records it holds).
+    pub path: std::sync::Arc<Path>,
     /// The 1-based line the record starts on.
     pub line: usize,
 }
@@ -120,6 +120,7 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
         return (Vec::new(), problems);
     }
     let mut records = Vec::new();
+    let shared: std::sync::Arc<Path> = std::sync::Arc::from(path);
     for row in reader.records() {
         let row = match row {
             Ok(row) => row,
@@ -137,7 +138,7 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
             .collect();
         let raw = RawRecord {
             origin: Origin {
-                path: path.to_path_buf(),
+                path: shared.clone(),
                 line,
             },
             fields,

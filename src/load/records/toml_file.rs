@@ -191,7 +191,7 @@ impl Read {
         }
         let raw = RawRecord {
             origin: Origin {
-                path: path.to_path_buf(),
+                path: std::sync::Arc::from(path),
                 line,
             },
             fields,

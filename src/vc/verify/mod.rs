@@ -315,10 +315,13 @@ pub fn verify(path: &Path, options: &Options) -> Result<Report> {
 fn check_manifest(check: &Check<'_>, site: &Path, report: &mut Report) {
     use crate::output::manifest;
     let path = site.join(urls::MANIFEST);
-    let files = match check
-        .document(&path, None)
-        .and_then(|(doc, _, _)| manifest::files_of(&doc).map_err(|e| format!("{e:#}")))
-    {
+    let files = match check.document(&path, None).and_then(|(doc, _, _)| {
+        let read = |part: &str| {
+            std::fs::read(site.join(part))
+                .with_context(|| format!("cannot read {}", site.join(part).display()))
+        };
+        manifest::files_of(&doc, read).map_err(|e| format!("{e:#}"))
+    }) {
         Ok(files) => files,
         Err(why) => {
             report.failures.push((path, why));

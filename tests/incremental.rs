@@ -317,7 +317,7 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(report.savings.unchanged, 0);
     assert_eq!(tree(&root.join("public")), expected);
 
-    let foreign = good.replacen("credsite-manifest 1 ", "credsite-manifest 1 0.0.0-", 1);
+    let foreign = good.replacen("credsite-manifest 2 ", "credsite-manifest 2 0.0.0-", 1);
     fs::write(&manifest, foreign).unwrap();
     let report = credsite::build(&options(root, false)).unwrap();
     assert!(
@@ -344,52 +344,45 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(tree(&root.join("public")), expected);
 }
 
-/// `credsite serve` keeps the site-wide pages and renders a credential's files when
-/// they are asked for: each is byte for byte what a full render gives.
+/// `credsite serve` renders every page when it is first asked for (credentials' files
+/// each time, the site-wide pages in parts): each is byte for byte what a full render
+/// gives, and there is no other page.
 #[test]
-fn serve_renders_credentials_on_request_as_a_full_render_does() {
+fn serve_renders_pages_on_request_as_a_full_render_does() {
     use credsite::issuer::{Issuer, MissingKey};
     use credsite::output::Memory;
-    use credsite::serve::Current;
-    use credsite::serve::store::Store;
-    use std::sync::Arc;
+    use credsite::serve::served::Served;
 
     let site = example_site();
     let root = site.path();
-    let issuer = Arc::new(Issuer::load(root, None, MissingKey::Throwaway).unwrap());
+    let issuer = Issuer::load(root, None, MissingKey::Throwaway).unwrap();
     let options = options(root, false);
-    let mut allocations = Default::default();
+    let mut kept = Default::default();
     // The first preview allocates salts and slots; the next ones keep them.
-    credsite::preview(&options, &issuer, &Store::lazy(), &mut allocations).unwrap();
+    credsite::preview(&options, &issuer, &mut kept).unwrap();
     let roster = roster(root);
     let text = fs::read_to_string(&roster).unwrap();
     fs::write(&roster, text.replace("Javier Rahman", "Javier Served")).unwrap();
 
+    let served = Served::new(credsite::preview(&options, &issuer, &mut kept).unwrap());
     let full = Memory::new();
-    credsite::preview(&options, &issuer, &full, &mut allocations).unwrap();
-    let lazy = Store::lazy();
-    let (report, resolved, state, prepared) =
-        credsite::preview(&options, &issuer, &lazy, &mut allocations).unwrap();
-    let current = Current {
-        store: Arc::new(lazy),
-        site: Some(Arc::new(resolved)),
-        state: Arc::new(state),
-        issuer: Arc::new(prepared),
-        extras: Default::default(),
-    };
-    let mut full = full.into_pages();
-    // The preview has no deployment manifest: its credential files are made on request.
-    full.remove("manifest.json");
-    assert_eq!(report.files as usize, full.len());
-    for (path, bytes) in &full {
-        let file = current
+    served.render_all(&full).unwrap();
+    let full = full.into_pages();
+    // A build has the same files, and its signed manifest.
+    let report = credsite::check(&options).unwrap();
+    assert_eq!(report.files as usize, full.len() + 1);
+    // Credentials' files before the site-wide pages: neither needs the other.
+    let mut paths: Vec<&String> = full.keys().collect();
+    paths.sort_by_key(|p| !p.starts_with("c/"));
+    for path in paths {
+        let file = served
             .file(path)
             .unwrap_or_else(|| panic!("{path} is missing"))
             .unwrap();
-        assert!(file.bytes == *bytes, "{path} differs");
+        assert!(file.bytes == full[path], "{path} differs");
         assert!(file.warning.is_none());
     }
-    let page = current
+    let page = served
         .file(&cred("cdpp-2019-0001", "index.html"))
         .unwrap()
         .unwrap();
@@ -398,5 +391,13 @@ fn serve_renders_credentials_on_request_as_a_full_render_does() {
             .unwrap()
             .contains("Javier Served")
     );
-    assert!(current.file("credentials/nope/index.html").is_none());
+    for missing in [
+        "credentials/nope/index.html",
+        "c/66/nope/index.html",
+        "feed/999.json",
+        "search/n/zz.json",
+        "nope.html",
+    ] {
+        assert!(served.file(missing).is_none(), "{missing}");
+    }
 }

@@ -90,38 +90,58 @@ pub fn render<'a>(
     skip: &'a HashSet<String>,
 ) -> impl ParallelIterator<Item = Result<Page>> + 'a {
     let renderer = Renderer::new(site, signer, true);
-    let page_size = site.config.directory.page_size as usize;
-    let mut jobs = vec![
-        Job::Feed,
-        Job::Search,
-        Job::Sitemap,
-        Job::Home,
-        Job::SiteFiles,
-    ];
-    for (id, holders) in &renderer.listings {
-        let pages = holders.len().div_ceil(page_size).max(1);
-        jobs.extend((1..=pages).map(|n| Job::Program(id, n)));
-    }
-    for list in 1..=site.status_lists {
-        jobs.extend(Purpose::ALL.map(|purpose| Job::StatusList(purpose, list)));
-    }
-    jobs.extend(
-        site.theme
-            .static_files
-            .iter()
-            .map(|(path, bytes)| Job::Static(path, bytes)),
-    );
+    let mut jobs = vec![Job::Feed, Job::Search];
+    jobs.extend(renderer.pages_jobs());
     jobs.extend(
         site.credentials
             .iter()
             .filter(|c| !skip.contains(c.id()))
             .map(Job::Credential),
     );
-    jobs.into_par_iter()
-        .flat_map_iter(move |job| match renderer.run(job) {
-            Ok(pages) => pages.into_iter().map(Ok).collect(),
-            Err(e) => vec![Err(e)],
-        })
+    renderer.run_all(jobs)
+}
+
+/// The site-wide pages in three parts, which the preview server renders each when one
+/// of its pages is first asked for (issue 12): together with the credentials' files
+/// ([`credential_pages`]) they are exactly what [`render`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The home page, the programs' listings, the sitemap, the status lists, the DID
+    /// document and the other site files, and the static files.
+    Pages,
+    /// The signed feed's pages (`feed.json`, `feed/N.json`).
+    Feed,
+    /// The search index (`search/`).
+    Search,
+}
+
+impl Part {
+    /// The part a site path belongs to, from its name alone: the feed's and the search
+    /// index's files, else [`Part::Pages`].
+    pub fn of(path: &str) -> Part {
+        if path == urls::FEED || path.starts_with(urls::FEED_DIR) {
+            Part::Feed
+        } else if path.starts_with(urls::SEARCH_DIR) {
+            Part::Search
+        } else {
+            Part::Pages
+        }
+    }
+}
+
+/// The pages of one part of the site-wide pages.
+pub fn part<'a>(
+    site: &'a Site,
+    signer: &'a Signer<'a>,
+    part: Part,
+) -> impl ParallelIterator<Item = Result<Page>> + 'a {
+    let renderer = Renderer::new(site, signer, part == Part::Pages);
+    let jobs = match part {
+        Part::Pages => renderer.pages_jobs(),
+        Part::Feed => vec![Job::Feed],
+        Part::Search => vec![Job::Search],
+    };
+    renderer.run_all(jobs)
 }
 
 /// The files of one credential alone (signed document and page, and the redirect
@@ -199,6 +219,36 @@ impl<'a> Renderer<'a> {
             letters,
             totals,
         }
+    }
+
+    /// The jobs of [`Part::Pages`].
+    fn pages_jobs(&self) -> Vec<Job<'a>> {
+        let site = self.site;
+        let page_size = site.config.directory.page_size as usize;
+        let mut jobs = vec![Job::Sitemap, Job::Home, Job::SiteFiles];
+        for (id, holders) in &self.listings {
+            let pages = holders.len().div_ceil(page_size).max(1);
+            jobs.extend((1..=pages).map(|n| Job::Program(id, n)));
+        }
+        for list in 1..=site.status_lists {
+            jobs.extend(Purpose::ALL.map(|purpose| Job::StatusList(purpose, list)));
+        }
+        jobs.extend(
+            site.theme
+                .static_files
+                .iter()
+                .map(|(path, bytes)| Job::Static(path, bytes)),
+        );
+        jobs
+    }
+
+    /// Runs `jobs` in parallel, as the stream is consumed.
+    fn run_all(self, jobs: Vec<Job<'a>>) -> impl ParallelIterator<Item = Result<Page>> + 'a {
+        jobs.into_par_iter()
+            .flat_map_iter(move |job| match self.run(job) {
+                Ok(pages) => pages.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e)],
+            })
     }
 
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {

@@ -113,6 +113,8 @@ pub struct Signer<'a> {
     recorded: Mutex<Vec<(String, String)>>,
     /// Credentials whose signed content changed without `--reissue`.
     changed: Mutex<Vec<Changed>>,
+    /// The feed pages an incremental build keeps.
+    kept_feed: Option<&'a dyn feed::Kept>,
 }
 
 impl<'a> Signer<'a> {
@@ -154,7 +156,14 @@ impl<'a> Signer<'a> {
             reissue,
             recorded: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
+            kept_feed: None,
         })
+    }
+
+    /// Keeps the feed pages that `kept` knows: they are not signed again (issue 12).
+    pub fn with_kept_feed(mut self, kept: Option<&'a dyn feed::Kept>) -> Self {
+        self.kept_feed = kept;
+        self
     }
 
     /// Re-signs these credentials with the current key (`--resign`); the site state
@@ -374,6 +383,9 @@ impl<'a> Signer<'a> {
     /// is signed and chained to the one before it (see [`feed`]). The feed is plain
     /// JSON (no `@context`), so its proof set holds the `eddsa-jcs-2022` proof only:
     /// RDF canonicalization needs JSON-LD. So does the manifest's.
+    ///
+    /// Pages kept from the previous build ([`Signer::with_kept_feed`]) are not
+    /// signed again and not returned.
     pub fn feed(&self) -> Result<Vec<(String, Value)>> {
         let items = feed::items(self.site, &self.texts)?;
         let paths = feed::page_paths(items.len());
@@ -387,6 +399,25 @@ impl<'a> Signer<'a> {
             let unsigned =
                 feed::page(self.site, &self.texts, path, chunk, next, previous.as_ref())?;
             created = feed::created(chunk).or(created);
+            let url = self.site.urls.absolute(path);
+            let key = match self.kept_feed {
+                Some(kept) => Some((
+                    kept,
+                    feed::key(
+                        &unsigned,
+                        self.issuer.key.verifying_key().as_bytes(),
+                        self.method(),
+                        created.as_deref(),
+                    )?,
+                )),
+                None => None,
+            };
+            if let Some((kept, key)) = &key
+                && let Some(digest) = kept.kept(path, key)
+            {
+                previous = Some(feed::Link { url, digest });
+                continue;
+            }
             let signed = proof::sign(
                 unsigned,
                 &self.issuer.key,
@@ -394,10 +425,11 @@ impl<'a> Signer<'a> {
                 created.as_deref(),
             )
             .with_context(|| format!("cannot sign the feed page {path}"))?;
-            previous = Some(feed::Link {
-                url: self.site.urls.absolute(path),
-                digest: feed::digest(&signed)?,
-            });
+            let digest = feed::digest(&signed)?;
+            if let Some((kept, key)) = &key {
+                kept.signed(path, key, &digest);
+            }
+            previous = Some(feed::Link { url, digest });
             pages.push((path.clone(), signed));
         }
         Ok(pages)

@@ -291,7 +291,9 @@ pub struct Preview {
     /// allocations.
     pub state: std::sync::Arc<State>,
     /// The key that signs the preview, with its history attached.
-    pub issuer: Issuer,
+    pub issuer: std::sync::Arc<Issuer>,
+    /// The CSV record files as they were read (see [`preview_edit`]).
+    pub csv_sources: std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>,
     /// How long each stage took.
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -383,8 +385,9 @@ pub fn preview(
     clock.lap("state");
     let inputs = load::load(&options.root)?;
     clock.lap("load");
-    let inputs = load::validate(inputs, options.as_of)?;
+    let mut inputs = load::validate(inputs, options.as_of)?;
     clock.lap("validate");
+    let csv_sources = std::mem::take(&mut inputs.csv_sources);
     kept.state
         .refuse_unrecorded(&inputs.records, &options.out_dir())?;
     kept.allocate(&inputs)?;
@@ -399,8 +402,45 @@ pub fn preview(
     Ok(Preview {
         site,
         state,
-        issuer,
+        issuer: std::sync::Arc::new(issuer),
+        csv_sources,
         timings: clock.laps,
+    })
+}
+
+/// The preview server's quick rebuild (issue 12): when the `changed` files are CSV
+/// record files whose rows were only edited in place (the same ids on the same lines,
+/// see [`load::records::edited_rows`]), the `previous` preview with those credentials
+/// resolved again; nothing else is loaded. `None` for any other change, which needs
+/// [`preview`]. `changed` are paths relative to the site root, and `previous` must be
+/// the preview of the site as it was just before these changes.
+pub fn preview_edit(
+    options: &BuildOptions,
+    previous: &Preview,
+    changed: &[PathBuf],
+) -> Option<Preview> {
+    let started = Instant::now();
+    let mut csv_sources = previous.csv_sources.clone();
+    let mut records = Vec::new();
+    for shown in changed {
+        // Files beside the roster that no build reads (an editor's `roster.csv.new`,
+        // renamed over the roster) change nothing.
+        let read = shown.extension().is_some_and(|e| e == "csv" || e == "toml");
+        if shown.starts_with(load::CREDENTIALS_DIR) && !read && !options.root.join(shown).is_dir() {
+            continue;
+        }
+        let old = previous.csv_sources.get(shown)?;
+        let text = load::read(&options.root.join(shown), shown).ok()?;
+        records.extend(load::records::edited_rows(old, &text, shown)?);
+        csv_sources.insert(shown.clone(), text.into());
+    }
+    let site = previous.site.with_changed_records(records)?;
+    Some(Preview {
+        site,
+        state: previous.state.clone(),
+        issuer: previous.issuer.clone(),
+        csv_sources,
+        timings: vec![("rows edited in place", started.elapsed())],
     })
 }
 

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -155,7 +156,7 @@ impl Credential {
 }
 
 /// The resolved site: what the rest of the pipeline reads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     /// The site root folder.
     pub root: PathBuf,
@@ -164,9 +165,11 @@ pub struct Site {
     /// Programs by id.
     pub programs: BTreeMap<String, Program>,
     /// Credentials, sorted by id.
-    pub credentials: Vec<Credential>,
+    /// (Shared, so that the preview server can make a site with a few credentials
+    /// changed without copying the others.)
+    pub credentials: Vec<Arc<Credential>>,
     /// The theme.
-    pub theme: Theme,
+    pub theme: Arc<Theme>,
     /// The site's URLs.
     pub urls: Urls,
     /// The issuer's did:web identity.
@@ -189,6 +192,78 @@ impl Site {
     pub fn credential(&self, id: &str) -> Option<&Credential> {
         let at = self.credentials.binary_search_by(|c| c.id().cmp(id)).ok()?;
         Some(&self.credentials[at])
+    }
+}
+
+/// A credential's status on `as_of`: revoked, suspended, replaced, then by its dates.
+fn status(
+    lifecycle: &Lifecycle,
+    replaced_by: &Option<String>,
+    as_of: NaiveDate,
+    issued: NaiveDate,
+    valid_until: Option<NaiveDate>,
+) -> Status {
+    if lifecycle.revoked.is_some() {
+        Status::Revoked
+    } else if lifecycle.suspended.is_some() {
+        Status::Suspended
+    } else if replaced_by.is_some() {
+        Status::Replaced
+    } else {
+        Status::on(as_of, issued, valid_until)
+    }
+}
+
+impl Site {
+    /// This site with the records of some credentials changed in place (same id, same
+    /// place in the same file, same `replaces`): the preview server's quick rebuild
+    /// after an edit of a few rows (issue 12). Each record replaces the credential of
+    /// its id, resolved as [`resolve`] would: what comes from the state, the status log
+    /// and the other records (folder, salt, slot, events, replacement) is kept. `None`
+    /// if a record is not such an in-place change.
+    pub fn with_changed_records(&self, records: Vec<Record>) -> Option<Site> {
+        let mut site = self.clone();
+        for record in records {
+            let at = self
+                .credentials
+                .binary_search_by(|c| c.id().cmp(&record.id))
+                .ok()?;
+            let old = &self.credentials[at];
+            let same_place = old.record.origin == record.origin
+                && old.record.replaces.as_ref().map(|r| &r.0)
+                    == record.replaces.as_ref().map(|r| &r.0);
+            let program = self.programs.get(&record.program)?;
+            // The status log's events are checked against the issue date.
+            let same_events = old.lifecycle.events.is_empty() || old.record.issued == record.issued;
+            if !same_place || !same_events {
+                return None;
+            }
+            let valid_until = record
+                .expires
+                .or_else(|| program.validity.and_then(|v| v.expiry(record.issued)));
+            let status = status(
+                &old.lifecycle,
+                &old.replaced_by,
+                self.as_of,
+                record.issued,
+                valid_until,
+            );
+            site.credentials[at] = Arc::new(Credential {
+                valid_until,
+                status,
+                lifecycle: old.lifecycle.clone(),
+                replaced_by: old.replaced_by.clone(),
+                listed: record.listed.unwrap_or(self.config.directory.listed),
+                dir: old.dir.clone(),
+                moved_from: old.moved_from.clone(),
+                page_url: old.page_url.clone(),
+                json_url: old.json_url.clone(),
+                salt: old.salt.clone(),
+                status_slot: old.status_slot,
+                record,
+            });
+        }
+        Some(site)
     }
 }
 
@@ -241,7 +316,7 @@ pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Res
         .filter_map(|r| Some((r.replaces.as_ref()?.0.clone(), r.id.clone())))
         .collect();
     // Per record, in parallel (100,000 records take a good part of a preview's rebuild).
-    let credentials: Vec<Credential> = records
+    let credentials: Vec<Arc<Credential>> = records
         .into_par_iter()
         .map(|record| {
             let program = &programs[&record.program];
@@ -255,16 +330,8 @@ pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Res
             let moved_from = fixed.moved_from.clone();
             let lifecycle = Lifecycle::of(histories.get(&record.id).cloned().unwrap_or_default());
             let replaced_by = replaced_by.get(&record.id).cloned();
-            let status = if lifecycle.revoked.is_some() {
-                Status::Revoked
-            } else if lifecycle.suspended.is_some() {
-                Status::Suspended
-            } else if replaced_by.is_some() {
-                Status::Replaced
-            } else {
-                Status::on(as_of, record.issued, valid_until)
-            };
-            Ok(Credential {
+            let status = status(&lifecycle, &replaced_by, as_of, record.issued, valid_until);
+            Ok(Arc::new(Credential {
                 valid_until,
                 status,
                 lifecycle,
@@ -277,7 +344,7 @@ pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Res
                 salt: fixed.salt.clone(),
                 status_slot: (fixed.status_list, fixed.status_index),
                 record,
-            })
+            }))
         })
         .collect::<Result<_>>()?;
     Ok(Site {
@@ -288,7 +355,7 @@ pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Res
         config,
         programs,
         credentials,
-        theme,
+        theme: Arc::new(theme),
         as_of,
         status_lists: state
             .credentials

@@ -401,3 +401,75 @@ fn serve_renders_pages_on_request_as_a_full_render_does() {
         assert!(served.file(missing).is_none(), "{missing}");
     }
 }
+
+/// `credsite serve` resolves only the rows of a roster edited in place: the site is
+/// the one a full load gives; any other edit is left to a full load.
+#[test]
+fn serve_resolves_rows_edited_in_place_as_a_full_load_does() {
+    use credsite::issuer::{Issuer, MissingKey};
+
+    let site = example_site();
+    let root = site.path();
+    let issuer = Issuer::load(root, None, MissingKey::Throwaway).unwrap();
+    let options = options(root, false);
+    let mut kept = Default::default();
+    let first = credsite::preview(&options, &issuer, &mut kept).unwrap();
+    let roster = roster(root);
+    let shown = roster.strip_prefix(root).unwrap().to_path_buf();
+    let text = fs::read_to_string(&roster).unwrap();
+    let sites = |quick: &credsite::Preview, full: &credsite::Preview| {
+        assert_eq!(
+            format!("{:?}", quick.site.credentials),
+            format!("{:?}", full.site.credentials)
+        );
+    };
+
+    // A holder renamed (first row), another's dates and listing changed (two rows
+    // further down, at once), and a file beside the roster that no build reads.
+    let edited = text
+        .replacen("Javier Rahman,", "Javier Edited,", 1)
+        .replacen(
+            "csla-2020-0001,Hana Haddad,,csla,2020-04-13,",
+            "csla-2020-0001,Hana Haddad,,csla,2020-04-14,2030-01-01",
+            1,
+        );
+    assert_ne!(edited, text);
+    fs::write(&roster, &edited).unwrap();
+    let beside = shown.with_extension("csv.new");
+    let quick = credsite::preview_edit(&options, &first, &[shown.clone(), beside])
+        .expect("rows edited in place");
+    let full = credsite::preview(&options, &issuer, &mut kept).unwrap();
+    sites(&quick, &full);
+    assert!(format!("{:?}", quick.site.credentials).contains("Javier Edited"));
+
+    // Unchanged: the same site.
+    let same = credsite::preview_edit(&options, &quick, std::slice::from_ref(&shown)).unwrap();
+    sites(&same, &full);
+
+    // Not in place, or with a problem: a full load.
+    let line = edited.lines().nth(2).unwrap();
+    for other in [
+        format!("{edited}new-0001,A Holder,,cdpp,2024-01-01,,,,\n"),
+        edited.replacen("cdpp-2019-0001,", "cdpp-2019-9999,", 1),
+        edited.replacen("Javier Edited,", "\"Javier, Edited\",", 1),
+        edited.replacen(
+            "2019-03-10,,Written examination (form C)",
+            "2019-02-30,,Written examination (form C)",
+            1,
+        ),
+        edited.replacen(&format!("{line}\n"), "", 1),
+        edited.replacen(",cdpp,2019-03-10,", ",nope,2019-03-10,", 1),
+    ] {
+        assert_ne!(other, edited);
+        fs::write(&roster, &other).unwrap();
+        assert!(
+            credsite::preview_edit(&options, &full, std::slice::from_ref(&shown)).is_none(),
+            "{}",
+            &other[..300]
+        );
+    }
+    // Another input changed: a full load.
+    assert!(
+        credsite::preview_edit(&options, &full, &[Path::new("credsite.toml").into()]).is_none()
+    );
+}

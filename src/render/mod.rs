@@ -96,7 +96,7 @@ pub fn render<'a>(
         site.credentials
             .iter()
             .filter(|c| !skip.contains(c.id()))
-            .map(Job::Credential),
+            .map(|c| Job::Credential(c)),
     );
     renderer.run_all(jobs)
 }

@@ -238,7 +238,21 @@ fn rebuild(
     let previous = shared.current();
     let mut extras = previous.extras.clone();
     let mut state = shared.state.lock().expect("not poisoned");
-    let served = match build(options, issuer, &mut state) {
+    // After a good build, rows edited in place need only those rows resolved again.
+    let edited = match &previous.served {
+        Some(served) if previous.extras.error.is_none() && !changed.is_empty() => {
+            crate::preview_edit(options, served.preview(), changed)
+        }
+        _ => None,
+    };
+    let built = match edited {
+        Some(preview) => Ok(preview),
+        None => build(options, issuer, &mut state),
+    };
+    let served = match built.map(|preview| {
+        let base_url = base_url(&preview.site);
+        (preview, base_url)
+    }) {
         Ok((preview, base_url)) => {
             if verbose {
                 for (stage, took) in &preview.timings {
@@ -272,11 +286,20 @@ fn rebuild(
     let _ = shared.reload.send(0);
 }
 
+/// The site's `base_url`, without its trailing '/'.
+fn base_url(site: &crate::site::Site) -> String {
+    site.config
+        .base_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string()
+}
+
 fn build(
     options: &BuildOptions,
     issuer: &Issuer,
     state: &mut crate::PreviewState,
-) -> Result<(crate::Preview, String), String> {
+) -> Result<crate::Preview, String> {
     let content = options.root.join("content");
     if !content.is_dir() {
         return Err(format!(
@@ -284,15 +307,7 @@ fn build(
             Path::new("content").display()
         ));
     }
-    let preview = crate::preview(options, issuer, state).map_err(|e| message(&e))?;
-    let base_url = preview
-        .site
-        .config
-        .base_url
-        .as_str()
-        .trim_end_matches('/')
-        .to_string();
-    Ok((preview, base_url))
+    crate::preview(options, issuer, state).map_err(|e| message(&e))
 }
 
 /// An error as the terminal and the overlay show it: every problem with file:line,

@@ -10,7 +10,9 @@
 //! signed feed), which a rebuild after every save cannot afford: they are rendered in
 //! three parts ([`Part`]), each when one of its pages is first asked for, and then kept,
 //! gzip-compressed, until the next rebuild. A rebuild only loads, validates and
-//! resolves the site, and open pages reload as soon as it has.
+//! resolves the site, and open pages reload as soon as it has; after a save that only
+//! edited rows of a roster in place, it resolves those rows alone
+//! ([`crate::preview_edit`]).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -46,6 +48,11 @@ impl Served {
             folders: OnceLock::new(),
             parts: Default::default(),
         }
+    }
+
+    /// What is served.
+    pub fn preview(&self) -> &Preview {
+        &self.preview
     }
 
     /// The resolved site.

@@ -81,7 +81,8 @@ def build(root, *args, binary=BINARY):
     took = time.perf_counter() - started
     if out.returncode != 0:
         sys.exit(f"build {args} failed:\n{out.stderr}")
-    return took, out.stderr.strip().splitlines()[-1]
+    lines = out.stderr.strip().splitlines()
+    return took, next((l for l in lines if l.startswith("Wrote ")), lines[-1])
 
 
 def mtimes(public):

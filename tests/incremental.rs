@@ -473,3 +473,103 @@ fn serve_resolves_rows_edited_in_place_as_a_full_load_does() {
         credsite::preview_edit(&options, &full, &[Path::new("credsite.toml").into()]).is_none()
     );
 }
+
+/// An incremental build takes over the feed pages made of the same content as the
+/// previous build's without signing them again; the pages it signs, and the chain,
+/// are those of a feed signed in full.
+#[test]
+fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
+    use credsite::issuer::{Issuer, MissingKey};
+    use credsite::state::State;
+    use credsite::vc::feed::Kept;
+    use credsite::vc::sign::Signer;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Cache {
+        previous: HashMap<String, (String, String)>,
+        now: Mutex<HashMap<String, (String, String)>>,
+    }
+    impl Kept for Cache {
+        fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String> {
+            let (previous, digest) = self.previous.get(path)?;
+            (*previous == hex(key)).then(|| {
+                self.signed(path, key, digest);
+                digest.clone()
+            })
+        }
+        fn signed(&self, path: &str, key: &[u8; 32], digest: &str) {
+            let entry = (hex(key), digest.to_string());
+            self.now.lock().unwrap().insert(path.into(), entry);
+        }
+    }
+    fn hex(key: &[u8; 32]) -> String {
+        key.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    let site = example_site();
+    let root = site.path();
+    // 2,500 more credentials, issued a day apart: two full archive pages.
+    let mut csv = String::from("id,holder_name,program,issued,listed\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    for n in 0..2500 {
+        let issued = start + chrono::Duration::days(n);
+        csv.push_str(&format!("feed-{n:04},Holder {n},cdpp,{issued},yes\n"));
+    }
+    let extra = root.join("content/credentials/feed.csv");
+    fs::write(&extra, &csv).unwrap();
+    let issuer = Issuer::load(root, None, MissingKey::Throwaway).unwrap();
+    let mut state = State::new();
+    let feeds = |state: &mut State, cache: Option<&Cache>| {
+        let inputs =
+            credsite::load::validate(credsite::load::load(root).unwrap(), as_of()).unwrap();
+        let site = credsite::site::resolve(inputs, state, as_of()).unwrap();
+        let reissue = Default::default();
+        let signer = Signer::new(&site, &issuer, state, &reissue).unwrap();
+        let full: BTreeMap<String, serde_json::Value> =
+            signer.feed().unwrap().into_iter().collect();
+        let signer = signer.with_kept_feed(cache.map(|c| c as &dyn Kept));
+        let signed: BTreeMap<String, serde_json::Value> =
+            signer.feed().unwrap().into_iter().collect();
+        (full, signed)
+    };
+
+    let first = Cache::default();
+    let (full, signed) = feeds(&mut state, Some(&first));
+    assert!(full.len() >= 3, "{:?}", full.keys());
+    assert_eq!(signed, full, "nothing to keep yet");
+
+    // Nothing changed: every page is kept.
+    let second = Cache {
+        previous: first.now.into_inner().unwrap(),
+        ..Cache::default()
+    };
+    let (full_again, signed) = feeds(&mut state, Some(&second));
+    assert_eq!(full_again, full);
+    assert!(signed.is_empty(), "{:?}", signed.keys());
+
+    // The newest credential renamed: only the newest page is signed again, as in full.
+    fs::write(&extra, csv.replace("Holder 2499,", "Holder Renamed,")).unwrap();
+    let third = Cache {
+        previous: second.now.into_inner().unwrap(),
+        ..Cache::default()
+    };
+    let (full, signed) = feeds(&mut state, Some(&third));
+    assert_eq!(signed.keys().collect::<Vec<_>>(), ["feed.json"]);
+    assert_eq!(signed["feed.json"], full["feed.json"]);
+    assert!(
+        serde_json::to_string(&full["feed.json"])
+            .unwrap()
+            .contains("Holder Renamed")
+    );
+
+    // The oldest renamed: every page from the first on is signed again (the chain).
+    fs::write(&extra, csv.replace("Holder 0,", "Holder First,")).unwrap();
+    let fourth = Cache {
+        previous: third.now.into_inner().unwrap(),
+        ..Cache::default()
+    };
+    let (full, signed) = feeds(&mut state, Some(&fourth));
+    assert_eq!(signed, full);
+}

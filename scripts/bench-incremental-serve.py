@@ -10,8 +10,11 @@ binary (`cargo build --release` first):
 3. `credsite serve`: peak RSS (VmHWM) after the first build and the edits (target:
    under 1.5 GiB).
 
-Usage: scripts/bench-incremental-serve.py [N] [all|serve|build]
+Usage: scripts/bench-incremental-serve.py [N] [all|serve|build] [BINARY...]
 Works in /dev/shm when there is one (CREDSITE_BENCH_DIR=DIR to work elsewhere).
+With several binaries (say a copy of the previous release build and the new one), each
+is measured in turn on the same site, in the same run: the build benchmark makes the
+key and state with the first, then, for each, a clean build and an incremental one.
 """
 
 import http.client
@@ -71,14 +74,15 @@ def rename(root, index, name):
     os.replace(tmp, path)  # as editors save
 
 
-def build(root, *args):
+def build(root, *args, binary=BINARY):
     started = time.perf_counter()
-    out = subprocess.run([BINARY, "--root", root, "build", *args], env=ENV,
+    out = subprocess.run([binary, "--root", root, "build", *args], env=ENV,
                          capture_output=True, text=True)
     took = time.perf_counter() - started
     if out.returncode != 0:
         sys.exit(f"build {args} failed:\n{out.stderr}")
-    return took, out.stderr.strip().splitlines()[-1]
+    lines = out.stderr.strip().splitlines()
+    return took, next((l for l in lines if l.startswith("Wrote ")), lines[-1])
 
 
 def mtimes(public):
@@ -90,27 +94,26 @@ def mtimes(public):
     return result
 
 
-def bench_build(root):
+def bench_build(root, binaries):
     print("== build: clean vs incremental after one record changed")
-    took, line = build(root)
-    print(f"first build (creates the key): {took:.2f} s")
-    took, line = build(root)
-    print(f"second build (records digests): {took:.2f} s")
-    clean, line = build(root, "--clean")
-    print(f"clean build (--clean):           {clean:7.2f} s   {line}")
-    before = mtimes(os.path.join(root, "public"))
-    rename(root, 42, "Holder Renamed Once")
-    incremental, line = build(root, "--reissue", "bench-0000042")
-    print(f"incremental, one record changed: {incremental:7.2f} s   {line}")
-    after = mtimes(os.path.join(root, "public"))
-    written = sum(1 for p, t in after.items() if before.get(p) != t)
-    print(f"incremental / clean: {100 * incremental / clean:.1f}% (target: under 10%)")
-    print(f"files whose mtime changed: {written} of {len(after)}")
+    # The first clean build also makes the key and the site state.
+    for n, binary in enumerate(binaries):
+        print(f"-- {binary}")
+        clean, line = build(root, "--clean", binary=binary)
+        print(f"clean build (--clean):           {clean:7.2f} s   {line}")
+        before = mtimes(os.path.join(root, "public"))
+        rename(root, 42 + n, f"Holder Renamed {n}")
+        incremental, line = build(root, "--reissue", f"bench-{42 + n:07}", binary=binary)
+        print(f"incremental, one record changed: {incremental:7.2f} s   {line}")
+        after = mtimes(os.path.join(root, "public"))
+        written = sum(1 for p, t in after.items() if before.get(p) != t)
+        print(f"incremental / clean: {100 * incremental / clean:.1f}% (target: under 10%)")
+        print(f"files whose mtime changed: {written} of {len(after)}")
 
 
 class Server:
-    def __init__(self, root):
-        self.proc = subprocess.Popen([BINARY, "--root", root, "serve", "--port", "0"],
+    def __init__(self, root, binary=BINARY):
+        self.proc = subprocess.Popen([binary, "--root", root, "serve", "--port", "0"],
                                      env=ENV, stderr=subprocess.PIPE, text=True)
         self.lines = []
         self.port = None
@@ -141,9 +144,10 @@ class Server:
         self.proc.wait(30)
 
 
-def bench_serve(root, edits=3):
-    print("== serve: save a record file -> reload message on the SSE channel")
-    server = Server(root)
+def bench_serve(root, binary=BINARY, edits=5):
+    print(f"== serve ({binary}): save a record file -> reload message on the SSE channel")
+    server = Server(root, binary)
+    tag = os.path.basename(binary)
     print(f"first in-memory build, to listening: {server.first_build:.2f} s")
     print("  " + "\n  ".join(server.lines[-2:]))
     hwm, rss = server.rss()
@@ -156,7 +160,7 @@ def bench_serve(root, edits=3):
         assert response.status == 200, response.status
         time.sleep(0.3)
         saved = time.perf_counter()
-        rename(root, 1000 + k, f"Holder Edited {k}")
+        rename(root, 1000 + k, f"Holder Edited {k} {tag}")
         saved = time.perf_counter()
         while True:
             line = response.readline()
@@ -170,24 +174,28 @@ def bench_serve(root, edits=3):
         time.sleep(0.5)
         print(f"edit {k + 1}: reload message after {1000 * latency:.0f} ms   ({server.lines[-1]})")
     hwm, rss = server.rss()
-    print(f"median save -> reload: {1000 * statistics.median(latencies):.0f} ms (target: under 200 ms)")
+    print(f"median save -> reload: {1000 * statistics.median(latencies):.0f} ms"
+          f" (min {1000 * min(latencies):.0f}, max {1000 * max(latencies):.0f}; target: under 200 ms)")
     print(f"peak RSS (VmHWM) of serve: {hwm:.0f} MiB (target: under 1536 MiB); RSS now {rss:.0f} MiB")
     server.stop()
 
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    if not os.path.exists(BINARY):
-        sys.exit("build the release binary first: cargo build --release")
+    binaries = sys.argv[3:] or [BINARY]
+    for binary in binaries:
+        if not os.path.exists(binary):
+            sys.exit(f"{binary} is missing: build the release binary first: cargo build --release")
     base = os.environ.get("CREDSITE_BENCH_DIR") or ("/dev/shm" if os.path.isdir("/dev/shm") else None)
     with tempfile.TemporaryDirectory(dir=base, prefix="credsite-bench-") as root:
         print(f"{n} synthetic credentials in {root}; {os.cpu_count()} CPUs")
         generate(root, n)
         which = sys.argv[2] if len(sys.argv) > 2 else "all"
         if which in ("all", "serve"):
-            bench_serve(root)
+            for binary in binaries:
+                bench_serve(root, binary)
         if which in ("all", "build"):
-            bench_build(root)
+            bench_build(root, binaries)
 
 
 if __name__ == "__main__":

@@ -140,7 +140,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
                 options.secret_key.as_deref(),
                 MissingKey::Create,
             )?;
-            let (report, _) = pipeline(options, &mut issuer, &mut state, &staging)?;
+            let report = pipeline(options, &mut issuer, &mut state, &staging)?;
             Ok((report, state, issuer))
         });
     let (mut report, state, issuer) = match built {
@@ -177,7 +177,7 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
         options.secret_key.as_deref(),
         MissingKey::Throwaway,
     )?;
-    pipeline(options, &mut issuer, &mut state, &Memory::paths_only()).map(|(report, _)| report)
+    pipeline(options, &mut issuer, &mut state, &Memory::paths_only())
 }
 
 /// A site whose state lists issuer keys never gets a new key pair made silently
@@ -282,57 +282,185 @@ fn describe(keys: &[state::KeyState]) -> String {
         .join("; ")
 }
 
-/// Renders the site into `sink` with `issuer`, as [`check`] does, for the preview
-/// server (`credsite serve`, issue 12): the site state is read, never written.
-///
-/// Returns the resolved site and the state it was signed with too, so that the
-/// preview can render the files of credentials that `sink` skipped on request.
-///
-/// `allocations` carries the salts and status slots the previous preview gave to
-/// credentials the site state does not know yet, so that a rebuild gives them the same
-/// ones (and their pages can be reused); they are never written anywhere.
+/// What [`preview`] gives the preview server: the resolved site, ready to be
+/// rendered page by page.
+pub struct Preview {
+    /// The resolved site.
+    pub site: site::Site,
+    /// The site state it is signed with: the saved one with the preview's own
+    /// allocations.
+    pub state: std::sync::Arc<State>,
+    /// The key that signs the preview, with its history attached.
+    pub issuer: std::sync::Arc<Issuer>,
+    /// The CSV record files as they were read (see [`preview_edit`]).
+    pub csv_sources: std::collections::BTreeMap<PathBuf, std::sync::Arc<str>>,
+    /// How long each stage took.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// What the preview server keeps from one [`preview`] to the next, in memory only:
+/// the site state as last read, with the salts and status slots the preview gave to
+/// credentials the state does not know yet (so that a rebuild gives them the same
+/// ones). Nothing of it is ever written.
+#[derive(Debug, Default)]
+pub struct PreviewState {
+    /// The state file's text when it was last read (`Some(None)`: there was none).
+    text: Option<Option<String>>,
+    /// Entries the preview allocated.
+    allocations: std::collections::BTreeMap<String, state::CredentialState>,
+    /// The saved state with those entries.
+    state: std::sync::Arc<State>,
+}
+
+impl PreviewState {
+    /// The state for this rebuild: read again only when the file changed.
+    fn refresh(&mut self, root: &Path) -> Result<std::sync::Arc<State>> {
+        let path = State::path(root);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(anyhow::anyhow!(e)
+                    .context(format!("cannot read {}", path.display()))
+                    .into());
+            }
+        };
+        if self.text.as_ref() != Some(&text) {
+            let mut state = match &text {
+                Some(text) => State::parse(text).map_err(|d| diag::Diagnostics(vec![d]))?,
+                None => State::new(),
+            };
+            let taken: std::collections::HashSet<(u32, u32)> = state
+                .credentials
+                .values()
+                .map(|c| (c.status_list, c.status_index))
+                .collect();
+            self.allocations.retain(|id, entry| {
+                !state.credentials.contains_key(id)
+                    && !taken.contains(&(entry.status_list, entry.status_index))
+            });
+            for (id, entry) in &self.allocations {
+                state.credentials.insert(id.clone(), entry.clone());
+            }
+            self.state = std::sync::Arc::new(state);
+            self.text = Some(text);
+        }
+        Ok(self.state.clone())
+    }
+
+    /// Allocates salts and slots for the records the state does not know yet.
+    fn allocate(&mut self, inputs: &load::Inputs) -> Result<()> {
+        if !site::needs_allocation(inputs, &self.state) {
+            return Ok(());
+        }
+        let state = std::sync::Arc::make_mut(&mut self.state);
+        let known: std::collections::HashSet<String> = state.credentials.keys().cloned().collect();
+        site::allocate(inputs, state)?;
+        for (id, entry) in &state.credentials {
+            if !known.contains(id) {
+                self.allocations.insert(id.clone(), entry.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Loads, validates and resolves the site for the preview server (`credsite serve`,
+/// issue 12), which then renders each page when it is asked for: nothing is signed
+/// or rendered here, and the site state is read, never written.
 pub fn preview(
     options: &BuildOptions,
     issuer: &Issuer,
-    sink: &impl Sink,
-    allocations: &mut std::collections::BTreeMap<String, state::CredentialState>,
-) -> Result<(Report, site::Site, State, Issuer)> {
-    // The pipeline attaches the key history to the issuer it signs with: a fresh copy
-    // each time, returned for the preview's on-request rendering.
+    kept: &mut PreviewState,
+) -> Result<Preview> {
+    // The key history is attached to a fresh copy of the issuer each time.
     let mut issuer = Issuer {
         key: issuer.key.clone(),
         source: issuer.source,
         history: Vec::new(),
         key_log: None,
     };
-    let saved = State::load(&options.root)?;
-    let mut state = saved.clone();
-    let taken: std::collections::HashSet<(u32, u32)> = saved
-        .credentials
-        .values()
-        .map(|c| (c.status_list, c.status_index))
-        .collect();
-    for (id, entry) in allocations.iter() {
-        if !taken.contains(&(entry.status_list, entry.status_index)) {
-            state
-                .credentials
-                .entry(id.clone())
-                .or_insert_with(|| entry.clone());
+    let mut clock = Clock::new();
+    kept.refresh(&options.root)?;
+    clock.lap("state");
+    let inputs = load::load(&options.root)?;
+    clock.lap("load");
+    let mut inputs = load::validate(inputs, options.as_of)?;
+    clock.lap("validate");
+    let csv_sources = std::mem::take(&mut inputs.csv_sources);
+    kept.state
+        .refuse_unrecorded(&inputs.records, &options.out_dir())?;
+    kept.allocate(&inputs)?;
+    let state = kept.state.clone();
+    let site = site::resolve_allocated(inputs, &state, options.as_of)?;
+    clock.lap("resolve");
+    prepare_keys(options, &mut issuer, &state, &site.did.did)?;
+    // What signing checks up front (the `[texts]`, the programs' achievements) fails
+    // the rebuild, as it fails a build.
+    Signer::new(&site, &issuer, &state, &options.reissue)?;
+    clock.lap("prepare signing");
+    Ok(Preview {
+        site,
+        state,
+        issuer: std::sync::Arc::new(issuer),
+        csv_sources,
+        timings: clock.laps,
+    })
+}
+
+/// The preview server's quick rebuild (issue 12): when the `changed` files are CSV
+/// record files whose rows were only edited in place (the same ids on the same lines,
+/// see [`load::records::edited_rows`]), the `previous` preview with those credentials
+/// resolved again; nothing else is loaded. `None` for any other change, which needs
+/// [`preview`]. `changed` are paths relative to the site root, and `previous` must be
+/// the preview of the site as it was just before these changes.
+pub fn preview_edit(
+    options: &BuildOptions,
+    previous: &Preview,
+    changed: &[PathBuf],
+) -> Option<Preview> {
+    let started = Instant::now();
+    let mut csv_sources = previous.csv_sources.clone();
+    let mut records = Vec::new();
+    for shown in changed {
+        // Files beside the roster that no build reads (an editor's `roster.csv.new`,
+        // renamed over the roster) change nothing.
+        let read = shown.extension().is_some_and(|e| e == "csv" || e == "toml");
+        if shown.starts_with(load::CREDENTIALS_DIR) && !read && !options.root.join(shown).is_dir() {
+            continue;
         }
+        let old = previous.csv_sources.get(shown)?;
+        let text = load::read(&options.root.join(shown), shown).ok()?;
+        records.extend(load::records::edited_rows(old, &text, shown)?);
+        csv_sources.insert(shown.clone(), text.into());
     }
-    let (report, site) = pipeline(options, &mut issuer, &mut state, sink)?;
-    *allocations = state
-        .credentials
-        .iter()
-        .filter(|(id, _)| !saved.credentials.contains_key(*id))
-        .map(|(id, entry)| {
-            // What a preview signed is not issued: only the allocation is kept.
-            let mut entry = entry.clone();
-            entry.digest = None;
-            (id.clone(), entry)
-        })
-        .collect();
-    Ok((report, site, state, issuer))
+    let site = previous.site.with_changed_records(records)?;
+    Some(Preview {
+        site,
+        state: previous.state.clone(),
+        issuer: previous.issuer.clone(),
+        csv_sources,
+        timings: vec![("rows edited in place", started.elapsed())],
+    })
+}
+
+/// Stages 1 to 3: load → validate → resolve, then the issuer's key history. New
+/// credentials get their salt and status slot in `state`.
+fn resolve(
+    options: &BuildOptions,
+    issuer: &mut Issuer,
+    state: &mut State,
+    clock: &mut Clock,
+) -> Result<site::Site> {
+    let inputs = load::load(&options.root)?;
+    clock.lap("load");
+    let inputs = load::validate(inputs, options.as_of)?;
+    clock.lap("validate");
+    state.refuse_unrecorded(&inputs.records, &options.out_dir())?;
+    let site = site::resolve(inputs, state, options.as_of)?;
+    clock.lap("resolve");
+    prepare_keys(options, issuer, state, &site.did.did)?;
+    Ok(site)
 }
 
 /// The pipeline: load → validate → resolve → sign → render → write. Updates `state`
@@ -342,21 +470,15 @@ fn pipeline(
     issuer: &mut Issuer,
     state: &mut State,
     sink: &impl Sink,
-) -> Result<(Report, site::Site)> {
+) -> Result<Report> {
     let mut clock = Clock::new();
-    let inputs = load::load(&options.root)?;
-    clock.lap("load");
-    let inputs = load::validate(inputs, options.as_of)?;
-    clock.lap("validate");
     let known = state.credentials.len();
-    state.refuse_unrecorded(&inputs.records, &options.out_dir())?;
-    let site = site::resolve(inputs, state, options.as_of)?;
-    clock.lap("resolve");
-    prepare_keys(options, issuer, state, &site.did.did)?;
+    let site = resolve(options, issuer, state, &mut clock)?;
     let issuer = &*issuer;
     let signer = Signer::new(&site, issuer, state, &options.reissue)?
         .with_resign(options.resign.clone())?
-        .with_published(options.out_dir());
+        .with_published(options.out_dir())
+        .with_kept_feed(sink.kept_feed());
     // A build asked to re-sign renders everything: the key it asks for is not among
     // the inputs an incremental build compares. (A re-issue needs no such care: a
     // credential whose content changed has changed inputs.)
@@ -428,7 +550,7 @@ fn pipeline(
         savings: incremental::Savings::default(),
         notes: Vec::new(),
     };
-    Ok((report, site))
+    Ok(report)
 }
 
 /// Times the stages.

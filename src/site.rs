@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::issuer::DidWeb;
@@ -154,7 +156,7 @@ impl Credential {
 }
 
 /// The resolved site: what the rest of the pipeline reads.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     /// The site root folder.
     pub root: PathBuf,
@@ -163,9 +165,11 @@ pub struct Site {
     /// Programs by id.
     pub programs: BTreeMap<String, Program>,
     /// Credentials, sorted by id.
-    pub credentials: Vec<Credential>,
+    /// (Shared, so that the preview server can make a site with a few credentials
+    /// changed without copying the others.)
+    pub credentials: Vec<Arc<Credential>>,
     /// The theme.
-    pub theme: Theme,
+    pub theme: Arc<Theme>,
     /// The site's URLs.
     pub urls: Urls,
     /// The issuer's did:web identity.
@@ -176,8 +180,6 @@ pub struct Site {
     pub as_of: NaiveDate,
     /// How many status lists of each purpose the site publishes.
     pub status_lists: u32,
-    /// Positions in `credentials` by id.
-    index: HashMap<String, usize>,
 }
 
 impl Site {
@@ -188,13 +190,112 @@ impl Site {
 
     /// The credential with id `id`, if there is one.
     pub fn credential(&self, id: &str) -> Option<&Credential> {
-        self.index.get(id).map(|&i| &self.credentials[i])
+        let at = self.credentials.binary_search_by(|c| c.id().cmp(id)).ok()?;
+        Some(&self.credentials[at])
+    }
+}
+
+/// A credential's status on `as_of`: revoked, suspended, replaced, then by its dates.
+fn status(
+    lifecycle: &Lifecycle,
+    replaced_by: &Option<String>,
+    as_of: NaiveDate,
+    issued: NaiveDate,
+    valid_until: Option<NaiveDate>,
+) -> Status {
+    if lifecycle.revoked.is_some() {
+        Status::Revoked
+    } else if lifecycle.suspended.is_some() {
+        Status::Suspended
+    } else if replaced_by.is_some() {
+        Status::Replaced
+    } else {
+        Status::on(as_of, issued, valid_until)
+    }
+}
+
+impl Site {
+    /// This site with the records of some credentials changed in place (same id, same
+    /// place in the same file, same `replaces`): the preview server's quick rebuild
+    /// after an edit of a few rows (issue 12). Each record replaces the credential of
+    /// its id, resolved as [`resolve`] would: what comes from the state, the status log
+    /// and the other records (folder, salt, slot, events, replacement) is kept. `None`
+    /// if a record is not such an in-place change.
+    pub fn with_changed_records(&self, records: Vec<Record>) -> Option<Site> {
+        let mut site = self.clone();
+        for record in records {
+            let at = self
+                .credentials
+                .binary_search_by(|c| c.id().cmp(&record.id))
+                .ok()?;
+            let old = &self.credentials[at];
+            let same_place = old.record.origin == record.origin
+                && old.record.replaces.as_ref().map(|r| &r.0)
+                    == record.replaces.as_ref().map(|r| &r.0);
+            let program = self.programs.get(&record.program)?;
+            // The status log's events are checked against the issue date.
+            let same_events = old.lifecycle.events.is_empty() || old.record.issued == record.issued;
+            if !same_place || !same_events {
+                return None;
+            }
+            let valid_until = record
+                .expires
+                .or_else(|| program.validity.and_then(|v| v.expiry(record.issued)));
+            let status = status(
+                &old.lifecycle,
+                &old.replaced_by,
+                self.as_of,
+                record.issued,
+                valid_until,
+            );
+            site.credentials[at] = Arc::new(Credential {
+                valid_until,
+                status,
+                lifecycle: old.lifecycle.clone(),
+                replaced_by: old.replaced_by.clone(),
+                listed: record.listed.unwrap_or(self.config.directory.listed),
+                dir: old.dir.clone(),
+                moved_from: old.moved_from.clone(),
+                page_url: old.page_url.clone(),
+                json_url: old.json_url.clone(),
+                salt: old.salt.clone(),
+                status_slot: old.status_slot,
+                record,
+            });
+        }
+        Some(site)
     }
 }
 
 /// Resolves validated inputs into the site model. New credentials get their salt and
 /// status-list slot allocated in `state`.
 pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Site> {
+    allocate(&inputs, state)?;
+    resolve_allocated(inputs, state, as_of)
+}
+
+/// Gives the credentials that `state` does not know yet their salt and status-list
+/// slot; returns how many there were.
+pub fn allocate(inputs: &Inputs, state: &mut State) -> Result<usize> {
+    let listed_by_default = inputs.config.directory.listed;
+    state.allocate(
+        inputs
+            .records
+            .iter()
+            .map(|r| (r.id.as_str(), r.listed.unwrap_or(listed_by_default))),
+    )
+}
+
+/// Does `state` lack an entry for one of the records (then [`allocate`] first)?
+pub fn needs_allocation(inputs: &Inputs, state: &State) -> bool {
+    inputs
+        .records
+        .iter()
+        .any(|r| !state.credentials.contains_key(&r.id))
+}
+
+/// [`resolve`], for a `state` that has an entry for every record ([`allocate`]).
+pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Result<Site> {
     let Inputs {
         root,
         config,
@@ -205,11 +306,6 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         ..
     } = inputs;
     let listed_by_default = config.directory.listed;
-    state.allocate(
-        records
-            .iter()
-            .map(|r| (r.id.as_str(), r.listed.unwrap_or(listed_by_default))),
-    )?;
     let urls = Urls::new(&config.base_url);
     let mut histories: HashMap<String, Vec<Event>> = HashMap::new();
     for event in events {
@@ -219,28 +315,23 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         .iter()
         .filter_map(|r| Some((r.replaces.as_ref()?.0.clone(), r.id.clone())))
         .collect();
-    let credentials: Vec<Credential> = records
-        .into_iter()
+    // Per record, in parallel (100,000 records take a good part of a preview's rebuild).
+    let credentials: Vec<Arc<Credential>> = records
+        .into_par_iter()
         .map(|record| {
             let program = &programs[&record.program];
             let valid_until = record
                 .expires
                 .or_else(|| program.validity.and_then(|v| v.expiry(record.issued)));
-            let fixed = &state.credentials[&record.id];
+            let fixed = state.credentials.get(&record.id).with_context(|| {
+                format!("credential {} has no entry in the site state", record.id)
+            })?;
             let dir = fixed.path.clone();
             let moved_from = fixed.moved_from.clone();
-            let lifecycle = Lifecycle::of(histories.remove(&record.id).unwrap_or_default());
+            let lifecycle = Lifecycle::of(histories.get(&record.id).cloned().unwrap_or_default());
             let replaced_by = replaced_by.get(&record.id).cloned();
-            let status = if lifecycle.revoked.is_some() {
-                Status::Revoked
-            } else if lifecycle.suspended.is_some() {
-                Status::Suspended
-            } else if replaced_by.is_some() {
-                Status::Replaced
-            } else {
-                Status::on(as_of, record.issued, valid_until)
-            };
-            Credential {
+            let status = status(&lifecycle, &replaced_by, as_of, record.issued, valid_until);
+            Ok(Arc::new(Credential {
                 valid_until,
                 status,
                 lifecycle,
@@ -253,16 +344,10 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
                 salt: fixed.salt.clone(),
                 status_slot: (fixed.status_list, fixed.status_index),
                 record,
-            }
+            }))
         })
-        .collect();
-    let index = credentials
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id().to_string(), i))
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(Site {
-        index,
         root,
         did: DidWeb::from_base_url(&config.base_url),
         issuer_url: config.issuer.url.clone().unwrap_or_else(|| urls.home()),
@@ -270,7 +355,7 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
         config,
         programs,
         credentials,
-        theme,
+        theme: Arc::new(theme),
         as_of,
         status_lists: state
             .credentials

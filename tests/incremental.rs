@@ -317,7 +317,7 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(report.savings.unchanged, 0);
     assert_eq!(tree(&root.join("public")), expected);
 
-    let foreign = good.replacen("credsite-manifest 1 ", "credsite-manifest 1 0.0.0-", 1);
+    let foreign = good.replacen("credsite-manifest 2 ", "credsite-manifest 2 0.0.0-", 1);
     fs::write(&manifest, foreign).unwrap();
     let report = credsite::build(&options(root, false)).unwrap();
     assert!(
@@ -344,52 +344,45 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(tree(&root.join("public")), expected);
 }
 
-/// `credsite serve` keeps the site-wide pages and renders a credential's files when
-/// they are asked for: each is byte for byte what a full render gives.
+/// `credsite serve` renders every page when it is first asked for (credentials' files
+/// each time, the site-wide pages in parts): each is byte for byte what a full render
+/// gives, and there is no other page.
 #[test]
-fn serve_renders_credentials_on_request_as_a_full_render_does() {
+fn serve_renders_pages_on_request_as_a_full_render_does() {
     use credsite::issuer::{Issuer, MissingKey};
     use credsite::output::Memory;
-    use credsite::serve::Current;
-    use credsite::serve::store::Store;
-    use std::sync::Arc;
+    use credsite::serve::served::Served;
 
     let site = example_site();
     let root = site.path();
-    let issuer = Arc::new(Issuer::load(root, None, MissingKey::Throwaway).unwrap());
+    let issuer = Issuer::load(root, None, MissingKey::Throwaway).unwrap();
     let options = options(root, false);
-    let mut allocations = Default::default();
+    let mut kept = Default::default();
     // The first preview allocates salts and slots; the next ones keep them.
-    credsite::preview(&options, &issuer, &Store::lazy(), &mut allocations).unwrap();
+    credsite::preview(&options, &issuer, &mut kept).unwrap();
     let roster = roster(root);
     let text = fs::read_to_string(&roster).unwrap();
     fs::write(&roster, text.replace("Javier Rahman", "Javier Served")).unwrap();
 
+    let served = Served::new(credsite::preview(&options, &issuer, &mut kept).unwrap());
     let full = Memory::new();
-    credsite::preview(&options, &issuer, &full, &mut allocations).unwrap();
-    let lazy = Store::lazy();
-    let (report, resolved, state, prepared) =
-        credsite::preview(&options, &issuer, &lazy, &mut allocations).unwrap();
-    let current = Current {
-        store: Arc::new(lazy),
-        site: Some(Arc::new(resolved)),
-        state: Arc::new(state),
-        issuer: Arc::new(prepared),
-        extras: Default::default(),
-    };
-    let mut full = full.into_pages();
-    // The preview has no deployment manifest: its credential files are made on request.
-    full.remove("manifest.json");
-    assert_eq!(report.files as usize, full.len());
-    for (path, bytes) in &full {
-        let file = current
+    served.render_all(&full).unwrap();
+    let full = full.into_pages();
+    // A build has the same files, and its signed manifest.
+    let report = credsite::check(&options).unwrap();
+    assert_eq!(report.files as usize, full.len() + 1);
+    // Credentials' files before the site-wide pages: neither needs the other.
+    let mut paths: Vec<&String> = full.keys().collect();
+    paths.sort_by_key(|p| !p.starts_with("c/"));
+    for path in paths {
+        let file = served
             .file(path)
             .unwrap_or_else(|| panic!("{path} is missing"))
             .unwrap();
-        assert!(file.bytes == *bytes, "{path} differs");
+        assert!(file.bytes == full[path], "{path} differs");
         assert!(file.warning.is_none());
     }
-    let page = current
+    let page = served
         .file(&cred("cdpp-2019-0001", "index.html"))
         .unwrap()
         .unwrap();
@@ -398,5 +391,185 @@ fn serve_renders_credentials_on_request_as_a_full_render_does() {
             .unwrap()
             .contains("Javier Served")
     );
-    assert!(current.file("credentials/nope/index.html").is_none());
+    for missing in [
+        "credentials/nope/index.html",
+        "c/66/nope/index.html",
+        "feed/999.json",
+        "search/n/zz.json",
+        "nope.html",
+    ] {
+        assert!(served.file(missing).is_none(), "{missing}");
+    }
+}
+
+/// `credsite serve` resolves only the rows of a roster edited in place: the site is
+/// the one a full load gives; any other edit is left to a full load.
+#[test]
+fn serve_resolves_rows_edited_in_place_as_a_full_load_does() {
+    use credsite::issuer::{Issuer, MissingKey};
+
+    let site = example_site();
+    let root = site.path();
+    let issuer = Issuer::load(root, None, MissingKey::Throwaway).unwrap();
+    let options = options(root, false);
+    let mut kept = Default::default();
+    let first = credsite::preview(&options, &issuer, &mut kept).unwrap();
+    let roster = roster(root);
+    let shown = roster.strip_prefix(root).unwrap().to_path_buf();
+    let text = fs::read_to_string(&roster).unwrap();
+    let sites = |quick: &credsite::Preview, full: &credsite::Preview| {
+        assert_eq!(
+            format!("{:?}", quick.site.credentials),
+            format!("{:?}", full.site.credentials)
+        );
+    };
+
+    // A holder renamed (first row), another's dates and listing changed (two rows
+    // further down, at once), and a file beside the roster that no build reads.
+    let edited = text
+        .replacen("Javier Rahman,", "Javier Edited,", 1)
+        .replacen(
+            "csla-2020-0001,Hana Haddad,,csla,2020-04-13,",
+            "csla-2020-0001,Hana Haddad,,csla,2020-04-14,2030-01-01",
+            1,
+        );
+    assert_ne!(edited, text);
+    fs::write(&roster, &edited).unwrap();
+    let beside = shown.with_extension("csv.new");
+    let quick = credsite::preview_edit(&options, &first, &[shown.clone(), beside])
+        .expect("rows edited in place");
+    let full = credsite::preview(&options, &issuer, &mut kept).unwrap();
+    sites(&quick, &full);
+    assert!(format!("{:?}", quick.site.credentials).contains("Javier Edited"));
+
+    // Unchanged: the same site.
+    let same = credsite::preview_edit(&options, &quick, std::slice::from_ref(&shown)).unwrap();
+    sites(&same, &full);
+
+    // Not in place, or with a problem: a full load.
+    let line = edited.lines().nth(2).unwrap();
+    for other in [
+        format!("{edited}new-0001,A Holder,,cdpp,2024-01-01,,,,\n"),
+        edited.replacen("cdpp-2019-0001,", "cdpp-2019-9999,", 1),
+        edited.replacen("Javier Edited,", "\"Javier, Edited\",", 1),
+        edited.replacen(
+            "2019-03-10,,Written examination (form C)",
+            "2019-02-30,,Written examination (form C)",
+            1,
+        ),
+        edited.replacen(&format!("{line}\n"), "", 1),
+        edited.replacen(",cdpp,2019-03-10,", ",nope,2019-03-10,", 1),
+    ] {
+        assert_ne!(other, edited);
+        fs::write(&roster, &other).unwrap();
+        assert!(
+            credsite::preview_edit(&options, &full, std::slice::from_ref(&shown)).is_none(),
+            "{}",
+            &other[..300]
+        );
+    }
+    // Another input changed: a full load.
+    assert!(
+        credsite::preview_edit(&options, &full, &[Path::new("credsite.toml").into()]).is_none()
+    );
+}
+
+/// An incremental build takes over the feed pages made of the same content as the
+/// previous build's without signing them again; the pages it signs, and the chain,
+/// are those of a feed signed in full.
+#[test]
+fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
+    use credsite::issuer::{Issuer, MissingKey};
+    use credsite::state::State;
+    use credsite::vc::feed::Kept;
+    use credsite::vc::sign::Signer;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Cache {
+        previous: HashMap<String, (String, String)>,
+        now: Mutex<HashMap<String, (String, String)>>,
+    }
+    impl Kept for Cache {
+        fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String> {
+            let (previous, digest) = self.previous.get(path)?;
+            (*previous == hex(key)).then(|| {
+                self.signed(path, key, digest);
+                digest.clone()
+            })
+        }
+        fn signed(&self, path: &str, key: &[u8; 32], digest: &str) {
+            let entry = (hex(key), digest.to_string());
+            self.now.lock().unwrap().insert(path.into(), entry);
+        }
+    }
+    fn hex(key: &[u8; 32]) -> String {
+        key.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    let site = example_site();
+    let root = site.path();
+    // 2,500 more credentials, issued a day apart: two full archive pages.
+    let mut csv = String::from("id,holder_name,program,issued,listed\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap();
+    for n in 0..2500 {
+        let issued = start + chrono::Duration::days(n);
+        csv.push_str(&format!("feed-{n:04},Holder {n},cdpp,{issued},yes\n"));
+    }
+    let extra = root.join("content/credentials/feed.csv");
+    fs::write(&extra, &csv).unwrap();
+    let issuer = Issuer::load(root, None, MissingKey::Throwaway).unwrap();
+    let mut state = State::new();
+    let feeds = |state: &mut State, cache: Option<&Cache>| {
+        let inputs =
+            credsite::load::validate(credsite::load::load(root).unwrap(), as_of()).unwrap();
+        let site = credsite::site::resolve(inputs, state, as_of()).unwrap();
+        let reissue = Default::default();
+        let signer = Signer::new(&site, &issuer, state, &reissue).unwrap();
+        let full: BTreeMap<String, serde_json::Value> =
+            signer.feed().collect::<anyhow::Result<_>>().unwrap();
+        let signer = signer.with_kept_feed(cache.map(|c| c as &dyn Kept));
+        let signed: BTreeMap<String, serde_json::Value> =
+            signer.feed().collect::<anyhow::Result<_>>().unwrap();
+        (full, signed)
+    };
+
+    let first = Cache::default();
+    let (full, signed) = feeds(&mut state, Some(&first));
+    assert!(full.len() >= 3, "{:?}", full.keys());
+    assert_eq!(signed, full, "nothing to keep yet");
+
+    // Nothing changed: every page is kept.
+    let second = Cache {
+        previous: first.now.into_inner().unwrap(),
+        ..Cache::default()
+    };
+    let (full_again, signed) = feeds(&mut state, Some(&second));
+    assert_eq!(full_again, full);
+    assert!(signed.is_empty(), "{:?}", signed.keys());
+
+    // The newest credential renamed: only the newest page is signed again, as in full.
+    fs::write(&extra, csv.replace("Holder 2499,", "Holder Renamed,")).unwrap();
+    let third = Cache {
+        previous: second.now.into_inner().unwrap(),
+        ..Cache::default()
+    };
+    let (full, signed) = feeds(&mut state, Some(&third));
+    assert_eq!(signed.keys().collect::<Vec<_>>(), ["feed.json"]);
+    assert_eq!(signed["feed.json"], full["feed.json"]);
+    assert!(
+        serde_json::to_string(&full["feed.json"])
+            .unwrap()
+            .contains("Holder Renamed")
+    );
+
+    // The oldest renamed: every page from the first on is signed again (the chain).
+    fs::write(&extra, csv.replace("Holder 0,", "Holder First,")).unwrap();
+    let fourth = Cache {
+        previous: third.now.into_inner().unwrap(),
+        ..Cache::default()
+    };
+    let (full, signed) = feeds(&mut state, Some(&fourth));
+    assert_eq!(signed, full);
 }

@@ -11,7 +11,11 @@
 //! global <hex>
 //! f <sha256 hex> <size> <mtime ns> <site path>
 //! c <input key hex> <credential id>
+//! p <content key hex> <digest> <feed page path>
 //! ```
+//!
+//! A `p` line is a feed page: the key of what it was signed from and the digest the
+//! next page's chain link holds (see [`crate::vc::feed::Kept`]).
 
 use std::collections::HashMap;
 use std::fs;
@@ -21,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 /// The manifest format; a manifest of another format is discarded.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// One file of the output, as the build that wrote it left it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +47,8 @@ pub struct Manifest {
     pub files: HashMap<String, FileEntry>,
     /// Credential id → its input key.
     pub credentials: HashMap<String, String>,
+    /// Feed page path → the key of its content and its digest.
+    pub feed: HashMap<String, (String, String)>,
 }
 
 /// The manifest file of the output folder `out`: `.<name>.manifest` beside it.
@@ -100,6 +106,14 @@ pub fn read(path: &Path, fingerprint: &str) -> Result<Option<Manifest>> {
                 let (key, id) = rest.split_once(' ').with_context(bad)?;
                 manifest.credentials.insert(id.to_string(), key.to_string());
             }
+            "p" => {
+                let mut parts = rest.splitn(3, ' ');
+                let mut next = || parts.next().with_context(bad);
+                let (key, digest, path) = (next()?, next()?, next()?);
+                manifest
+                    .feed
+                    .insert(path.to_string(), (key.to_string(), digest.to_string()));
+            }
             _ => bail!("{}", bad()),
         }
     }
@@ -133,6 +147,11 @@ pub fn write(path: &Path, fingerprint: &str, manifest: &Manifest) -> Result<()> 
         }
         for (id, key) in credentials {
             writeln!(out, "c {key} {id}")?;
+        }
+        let mut feed: Vec<_> = manifest.feed.iter().collect();
+        feed.sort();
+        for (path, (key, digest)) in feed {
+            writeln!(out, "p {key} {digest} {path}")?;
         }
         writeln!(out, "end")?;
         out.flush()
@@ -185,10 +204,13 @@ mod tests {
             },
         );
         m.credentials.insert("a".into(), "k1".into());
+        m.feed
+            .insert("feed/1.json".into(), ("k2".into(), "sha256:ab".into()));
         write(&at, "v1", &m).unwrap();
         let back = read(&at, "v1").unwrap().unwrap();
         assert_eq!(back.files, m.files);
         assert_eq!(back.credentials, m.credentials);
+        assert_eq!(back.feed, m.feed);
         assert_eq!(back.global, "abc");
 
         let err = read(&at, "v2").unwrap_err().to_string();

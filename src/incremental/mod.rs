@@ -11,6 +11,9 @@
 //!   DID, build date, status list count, the issuer key, the theme's templates and
 //!   static files, and the credential itself (record, file and line, dates, status,
 //!   events, replacements, salt and status slot) with its entry in the site state;
+//! - a feed page made of the same content as the previous build's is not signed
+//!   again: the file is taken over, and its digest (which the next page's chain link
+//!   holds) comes from the manifest;
 //! - files of removed records are simply not in the new site.
 //!
 //! What the previous build wrote is in its [`manifest`] beside the output folder. It
@@ -49,6 +52,7 @@ pub struct Writer {
     /// The files `reuse` took over (for the signed manifest).
     reused_files: Mutex<Vec<(String, crate::output::manifest::FileEntry)>>,
     credentials: Mutex<HashMap<String, String>>,
+    feed: Mutex<HashMap<String, (String, String)>>,
     global: Mutex<String>,
     unchanged: AtomicU64,
     reused: AtomicU64,
@@ -96,6 +100,7 @@ impl Writer {
             files: Mutex::default(),
             reused_files: Mutex::default(),
             credentials: Mutex::default(),
+            feed: Mutex::default(),
             global: Mutex::default(),
             unchanged: AtomicU64::new(0),
             reused: AtomicU64::new(0),
@@ -115,6 +120,7 @@ impl Writer {
             global: self.global.into_inner().expect("not poisoned"),
             files: self.files.into_inner().expect("not poisoned"),
             credentials: self.credentials.into_inner().expect("not poisoned"),
+            feed: self.feed.into_inner().expect("not poisoned"),
         };
         self.staging.commit()?;
         manifest::write(&self.manifest_path, &self.fingerprint, &manifest)?;
@@ -133,6 +139,20 @@ impl Writer {
         let meta = fs::symlink_metadata(self.out.join(path)).ok()?;
         (meta.is_file() && meta.len() == entry.size && manifest::mtime(&meta) == entry.mtime)
             .then_some(entry)
+    }
+
+    /// Takes over the previous file at `path` (checked by the caller), listed in the
+    /// signed manifest as [`Sink::reused_files`].
+    fn take_over(&self, path: &str, entry: &FileEntry) -> Result<()> {
+        self.keep(path, entry)?;
+        self.reused_files.lock().expect("not poisoned").push((
+            path.to_string(),
+            crate::output::manifest::FileEntry {
+                sha256: entry.hash,
+                size: entry.size,
+            },
+        ));
+        Ok(())
     }
 
     /// Takes over the previous file at `path` (checked by the caller).
@@ -179,6 +199,10 @@ impl Sink for Writer {
 
     fn count(&self) -> u64 {
         self.staging.count()
+    }
+
+    fn kept_feed(&self) -> Option<&dyn crate::vc::feed::Kept> {
+        Some(self)
     }
 
     fn reused_files(&self) -> Vec<(String, crate::output::manifest::FileEntry)> {
@@ -240,6 +264,27 @@ impl Sink for Writer {
         *self.credentials.lock().expect("not poisoned") = keys.into_iter().collect();
         *self.global.lock().expect("not poisoned") = global;
         Ok(reused)
+    }
+}
+
+impl crate::vc::feed::Kept for Writer {
+    fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String> {
+        let (previous_key, digest) = self.previous.as_ref()?.feed.get(path)?;
+        if *previous_key != hex::encode(key) {
+            return None;
+        }
+        let entry = self.previous_file(path)?.clone();
+        // A page that cannot be taken over is signed again.
+        self.take_over(path, &entry).ok()?;
+        self.signed(path, key, digest);
+        Some(digest.clone())
+    }
+
+    fn signed(&self, path: &str, key: &[u8; 32], digest: &str) {
+        self.feed
+            .lock()
+            .expect("not poisoned")
+            .insert(path.to_string(), (hex::encode(key), digest.to_string()));
     }
 }
 

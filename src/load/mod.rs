@@ -49,6 +49,9 @@ pub struct Inputs {
     pub theme: Theme,
     /// Problems found while parsing single files.
     pub problems: Vec<Diagnostic>,
+    /// The text of each CSV record file (shown path → text), which the preview
+    /// server compares with the next version of the file (issue 12).
+    pub csv_sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
 }
 
 /// Reads the site at `root`. I/O errors fail at once; problems in the files' content
@@ -74,11 +77,14 @@ pub fn load(root: &Path) -> Result<Inputs> {
     }
 
     let mut records = Vec::new();
+    let mut csv_sources = BTreeMap::new();
     for path in files_in(root, CREDENTIALS_DIR, &["csv", "toml"])? {
         let shown = shown_path(root, &path);
         let text = read(&path, &shown)?;
         let (mut found, mut errs) = if path.extension().is_some_and(|e| e == "csv") {
-            records::parse_csv(&text, &shown)
+            let parsed = records::parse_csv(&text, &shown);
+            csv_sources.insert(shown, text.into());
+            parsed
         } else {
             records::parse_toml(&text, &shown)
         };
@@ -105,11 +111,12 @@ pub fn load(root: &Path) -> Result<Inputs> {
         events,
         theme,
         problems,
+        csv_sources,
     })
 }
 
 /// Reads a text file, naming the line of the first byte that is not UTF-8.
-fn read(path: &Path, shown: &Path) -> Result<String> {
+pub fn read(path: &Path, shown: &Path) -> Result<String> {
     let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     table::utf8(bytes, shown).map_err(|d| anyhow::anyhow!("{d}"))
 }

@@ -41,8 +41,14 @@ pub trait Sink: Sync {
         Ok(std::collections::HashSet::new())
     }
 
-    /// The files [`Sink::reuse`] took over, with their SHA-256 and size, for the
-    /// signed manifest.
+    /// The feed pages this sink keeps from the previous output (an incremental
+    /// build): they are not signed again.
+    fn kept_feed(&self) -> Option<&dyn crate::vc::feed::Kept> {
+        None
+    }
+
+    /// The files [`Sink::reuse`] and [`Sink::kept_feed`] took over, with their
+    /// SHA-256 and size, for the signed manifest.
     fn reused_files(&self) -> Vec<(String, manifest::FileEntry)> {
         Vec::new()
     }

@@ -20,7 +20,12 @@ pub fn listings(site: &Site) -> BTreeMap<&str, Vec<&Credential>> {
         .credentials
         .par_iter()
         .filter(|c| c.listed)
-        .map(|c| (names::sort_key(c.family_name(), &c.record.holder_name), c))
+        .map(|c| {
+            (
+                names::sort_key(c.family_name(), &c.record.holder_name),
+                &**c,
+            )
+        })
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id().cmp(b.1.id())));
     let mut by_program: BTreeMap<&str, Vec<&Credential>> = site

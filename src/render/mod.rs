@@ -90,46 +90,58 @@ pub fn render<'a>(
     skip: &'a HashSet<String>,
 ) -> impl ParallelIterator<Item = Result<Page>> + 'a {
     let renderer = Renderer::new(site, signer, true);
-    let page_size = site.config.directory.page_size as usize;
-    let mut jobs = vec![
-        Job::Feed,
-        Job::Search,
-        Job::Sitemap,
-        Job::Home,
-        Job::SiteFiles,
-    ];
-    for (id, holders) in &renderer.listings {
-        let pages = holders.len().div_ceil(page_size).max(1);
-        jobs.extend((1..=pages).map(|n| Job::Program(id, n)));
-    }
-    for list in 1..=site.status_lists {
-        jobs.extend(Purpose::ALL.map(|purpose| Job::StatusList(purpose, list)));
-    }
-    jobs.extend(
-        site.theme
-            .static_files
-            .iter()
-            .map(|(path, bytes)| Job::Static(path, bytes)),
-    );
+    let mut jobs = vec![Job::Feed, Job::Search];
+    jobs.extend(renderer.pages_jobs());
     jobs.extend(
         site.credentials
             .iter()
             .filter(|c| !skip.contains(c.id()))
-            .map(Job::Credential),
+            .map(|c| Job::Credential(c)),
     );
-    jobs.into_par_iter().flat_map_iter(
-        move |job| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
-            match job {
-                // Made, written and dropped a page at a time: a million credentials'
-                // feed is 700 MB.
-                Job::Feed => Box::new(feed_pages(signer)),
-                job => match renderer.run(job) {
-                    Ok(pages) => Box::new(pages.into_iter().map(Ok)),
-                    Err(e) => Box::new(std::iter::once(Err(e))),
-                },
-            }
-        },
-    )
+    renderer.run_all(jobs)
+}
+
+/// The site-wide pages in three parts, which the preview server renders each when one
+/// of its pages is first asked for (issue 12): together with the credentials' files
+/// ([`credential_pages`]) they are exactly what [`render`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The home page, the programs' listings, the sitemap, the status lists, the DID
+    /// document and the other site files, and the static files.
+    Pages,
+    /// The signed feed's pages (`feed.json`, `feed/N.json`).
+    Feed,
+    /// The search index (`search/`).
+    Search,
+}
+
+impl Part {
+    /// The part a site path belongs to, from its name alone: the feed's and the search
+    /// index's files, else [`Part::Pages`].
+    pub fn of(path: &str) -> Part {
+        if path == urls::FEED || path.starts_with(urls::FEED_DIR) {
+            Part::Feed
+        } else if path.starts_with(urls::SEARCH_DIR) {
+            Part::Search
+        } else {
+            Part::Pages
+        }
+    }
+}
+
+/// The pages of one part of the site-wide pages.
+pub fn part<'a>(
+    site: &'a Site,
+    signer: &'a Signer<'a>,
+    part: Part,
+) -> impl ParallelIterator<Item = Result<Page>> + 'a {
+    let renderer = Renderer::new(site, signer, part == Part::Pages);
+    let jobs = match part {
+        Part::Pages => renderer.pages_jobs(),
+        Part::Feed => vec![Job::Feed],
+        Part::Search => vec![Job::Search],
+    };
+    renderer.run_all(jobs)
 }
 
 /// The feed's pages, signed and rendered one at a time as they are read.
@@ -215,6 +227,45 @@ impl<'a> Renderer<'a> {
             letters,
             totals,
         }
+    }
+
+    /// The jobs of [`Part::Pages`].
+    fn pages_jobs(&self) -> Vec<Job<'a>> {
+        let site = self.site;
+        let page_size = site.config.directory.page_size as usize;
+        let mut jobs = vec![Job::Sitemap, Job::Home, Job::SiteFiles];
+        for (id, holders) in &self.listings {
+            let pages = holders.len().div_ceil(page_size).max(1);
+            jobs.extend((1..=pages).map(|n| Job::Program(id, n)));
+        }
+        for list in 1..=site.status_lists {
+            jobs.extend(Purpose::ALL.map(|purpose| Job::StatusList(purpose, list)));
+        }
+        jobs.extend(
+            site.theme
+                .static_files
+                .iter()
+                .map(|(path, bytes)| Job::Static(path, bytes)),
+        );
+        jobs
+    }
+
+    /// Runs `jobs` in parallel, as the stream is consumed.
+    fn run_all(self, jobs: Vec<Job<'a>>) -> impl ParallelIterator<Item = Result<Page>> + 'a {
+        let signer = self.signer;
+        jobs.into_par_iter().flat_map_iter(
+            move |job| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
+                match job {
+                    // Made, written and dropped a page at a time: a million
+                    // credentials' feed is 700 MB.
+                    Job::Feed => Box::new(feed_pages(signer)),
+                    job => match self.run(job) {
+                        Ok(pages) => Box::new(pages.into_iter().map(Ok)),
+                        Err(e) => Box::new(std::iter::once(Err(e))),
+                    },
+                }
+            },
+        )
     }
 
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {

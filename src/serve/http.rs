@@ -94,10 +94,7 @@ fn page(shared: &Shared, raw: &str, path: &str) -> Response {
         }
         None => {}
     }
-    if !path.is_empty()
-        && !path.ends_with('/')
-        && current.store.contains(&format!("{path}/index.html"))
-    {
+    if !path.is_empty() && !path.ends_with('/') && current.contains(&format!("{path}/index.html")) {
         let mut response = StatusCode::PERMANENT_REDIRECT.into_response();
         let location = format!("{raw}/");
         if let Ok(value) = HeaderValue::from_str(&location) {
@@ -111,11 +108,11 @@ fn page(shared: &Shared, raw: &str, path: &str) -> Response {
 /// The site's own `404.html` with status 404.
 fn not_found(shared: &Shared) -> Response {
     let current = shared.current();
-    match current.store.get(urls::NOT_FOUND_PAGE) {
-        Some(bytes) => send(
+    match current.file(urls::NOT_FOUND_PAGE).and_then(Result::ok) {
+        Some(found) => send(
             &current.extras,
             urls::NOT_FOUND_PAGE,
-            bytes,
+            found.bytes,
             StatusCode::NOT_FOUND,
             true,
         ),

@@ -1,8 +1,9 @@
 //! `credsite serve`: a live preview of the site (issue 12).
 //!
-//! The site is built into memory ([`store`]) with the same pipeline as `build`
-//! ([`crate::preview`]), served over HTTP ([`http`], axum on tokio), and rebuilt when
-//! an input changes ([`watch`]). Open pages are told to reload over server-sent
+//! The site is loaded, validated and resolved with the same pipeline as `build`
+//! ([`crate::preview`]), its pages rendered as they are asked for ([`served`]), served
+//! over HTTP ([`http`], axum on tokio), and resolved again when an input changes
+//! ([`watch`]). Open pages are told to reload over server-sent
 //! events by a small script that only the server adds ([`inject`]), so built bytes
 //! stay those of a real build. A failed rebuild keeps the last good site and shows the
 //! error on every page and in the terminal. Nothing is written: not the output folder,
@@ -10,10 +11,10 @@
 
 pub mod http;
 pub mod inject;
+pub mod served;
 pub mod store;
 pub mod watch;
 
-use std::collections::BTreeMap;
 use std::io::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -23,18 +24,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 use tokio::sync::broadcast;
 
-use crate::config::Config;
 use crate::issuer::{Issuer, KeySource, MissingKey};
-use crate::site::Site;
-use crate::state::{CredentialState, State};
-use crate::vc::sign::{Reissue, Signer};
 use crate::{BuildOptions, Error};
 use inject::Extras;
-use store::Store;
+use served::Served;
 
 /// After a change, rebuild once no event came for this long: a burst of changes (a
-/// `git checkout`) gives one rebuild.
-const QUIET: Duration = Duration::from_millis(100);
+/// `git checkout`) gives one rebuild. Short, because it adds to every save's wait for
+/// the reload; a burst's events come much closer together than this.
+const QUIET: Duration = Duration::from_millis(40);
 
 /// How `credsite serve` runs.
 #[derive(Debug, Clone)]
@@ -55,14 +53,8 @@ pub struct ServeOptions {
 
 /// The site being served and what its pages get on their way out.
 pub struct Current {
-    /// The last site that built: its site-wide pages.
-    pub store: Arc<Store>,
-    /// The resolved site, from which credentials' files are rendered on request.
-    pub site: Option<Arc<Site>>,
-    /// The site state it was signed with (with the preview's own allocations).
-    pub state: Arc<State>,
-    /// The key that signs the preview.
-    pub issuer: Arc<Issuer>,
+    /// The last site that built (none before the first one did).
+    pub served: Option<Arc<Served>>,
     /// Banner, error overlay and `base_url`.
     pub extras: Extras,
 }
@@ -77,49 +69,16 @@ pub struct File {
 }
 
 impl Current {
-    /// The file at `path`: stored, or a credential's file rendered now. `None` if the
-    /// site has no such file; `Err` if rendering failed.
+    /// The file at `path`, rendered now if it was not yet. `None` if the site has no
+    /// such file; `Err` if rendering failed.
     pub fn file(&self, path: &str) -> Option<Result<File, String>> {
-        if let Some(bytes) = self.store.get(path) {
-            return Some(Ok(File {
-                bytes,
-                warning: None,
-            }));
-        }
-        let index = self.store.lazy_credential(path)?;
-        let site = self.site.as_ref()?;
-        Some(render_credential(
-            site,
-            &self.state,
-            &self.issuer,
-            index,
-            path,
-        ))
+        self.served.as_ref()?.file(path)
     }
-}
 
-/// Signs and renders one credential's files, and returns the one at `path`.
-fn render_credential(
-    site: &Site,
-    state: &State,
-    issuer: &Issuer,
-    index: usize,
-    path: &str,
-) -> Result<File, String> {
-    let credential = &site.credentials[index];
-    let reissue = Reissue::default();
-    let signer = Signer::new(site, issuer, state, &reissue).map_err(|e| format!("{e:#}"))?;
-    let pages =
-        crate::render::credential_pages(site, &signer, credential).map_err(|e| format!("{e:#}"))?;
-    let warning = signer.finish().err().map(|e| message(&Error::from(e)));
-    pages
-        .into_iter()
-        .find(|p| p.path == path)
-        .map(|p| File {
-            bytes: p.bytes,
-            warning,
-        })
-        .ok_or_else(|| format!("{path} is not a file of credential {}", credential.id()))
+    /// Is there a file at `path`?
+    pub fn contains(&self, path: &str) -> bool {
+        self.served.as_ref().is_some_and(|s| s.contains(path))
+    }
 }
 
 /// What the HTTP handlers share with the rebuild thread.
@@ -127,9 +86,9 @@ pub struct Shared {
     current: RwLock<Arc<Current>>,
     /// Each rebuild sends its number: the reload channel.
     pub reload: broadcast::Sender<u64>,
-    /// Salts and status slots of credentials the site state does not know yet, kept
-    /// from one rebuild to the next (in memory only).
-    allocations: Mutex<BTreeMap<String, CredentialState>>,
+    /// The site state, with the salts and status slots of credentials it does not
+    /// know yet, kept from one rebuild to the next (in memory only).
+    state: Mutex<crate::PreviewState>,
 }
 
 impl Shared {
@@ -175,17 +134,14 @@ pub fn serve(options: ServeOptions) -> Result<()> {
     }
     let shared = Arc::new(Shared {
         current: RwLock::new(Arc::new(Current {
-            store: Arc::new(Store::new()),
-            site: None,
-            state: Arc::new(State::new()),
-            issuer: issuer.clone(),
+            served: None,
             extras: Extras {
                 throwaway_key: matches!(issuer.source, KeySource::Throwaway { .. }),
                 ..Extras::default()
             },
         })),
         reload: broadcast::channel(16).0,
-        allocations: Mutex::default(),
+        state: Mutex::default(),
     });
     let verbose = options.verbose;
     rebuild(&options.build, &issuer, &shared, &[], verbose);
@@ -193,7 +149,9 @@ pub fn serve(options: ServeOptions) -> Result<()> {
     let watched_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     let mut watcher = watch::SiteWatcher::new(&watched_root, options.poll)?;
     let url = format!("http://{}/", display_address(address));
-    eprintln!("Serving the preview at {url} (Ctrl-C to stop).");
+    eprintln!(
+        "Serving the preview at {url} (Ctrl-C to stop); pages are rendered when they are asked for."
+    );
     if options.open {
         open_browser(&url);
     }
@@ -266,8 +224,9 @@ fn display_address(address: SocketAddr) -> String {
     }
 }
 
-/// Builds the site into memory and serves it; on failure keeps the last good site
-/// and shows the error. Then tells open pages to reload.
+/// Loads, validates and resolves the site and serves it (its pages are rendered as
+/// they are asked for); on failure keeps the last good site and shows the error. Then
+/// tells open pages to reload.
 fn rebuild(
     options: &BuildOptions,
     issuer: &Arc<Issuer>,
@@ -278,61 +237,69 @@ fn rebuild(
     let started = Instant::now();
     let previous = shared.current();
     let mut extras = previous.extras.clone();
-    let mut allocations = shared.allocations.lock().expect("not poisoned");
-    match build(options, issuer, &mut allocations) {
-        Ok((store, report, site, state, base_url, prepared)) => {
-            let files = report.files;
+    let mut state = shared.state.lock().expect("not poisoned");
+    // After a good build, rows edited in place need only those rows resolved again.
+    let edited = match &previous.served {
+        Some(served) if previous.extras.error.is_none() && !changed.is_empty() => {
+            crate::preview_edit(options, served.preview(), changed)
+        }
+        _ => None,
+    };
+    let built = match edited {
+        Some(preview) => Ok(preview),
+        None => build(options, issuer, &mut state),
+    };
+    let served = match built.map(|preview| {
+        let base_url = base_url(&preview.site);
+        (preview, base_url)
+    }) {
+        Ok((preview, base_url)) => {
             if verbose {
-                for (stage, took) in &report.timings {
+                for (stage, took) in &preview.timings {
                     eprintln!("  {stage}: {} ms", took.as_millis());
                 }
             }
-            let what = describe(changed);
             eprintln!(
-                "{} {files} pages ({} MB in memory) in {} ms{what}.",
+                "{} {} credentials and {} programs in {} ms{}.",
                 if changed.is_empty() {
                     "Built"
                 } else {
                     "Rebuilt"
                 },
-                store.stored_bytes() / 1_000_000,
-                started.elapsed().as_millis()
+                preview.site.credentials.len(),
+                preview.site.programs.len(),
+                started.elapsed().as_millis(),
+                describe(changed)
             );
             extras.error = None;
             extras.base_url = base_url;
-            shared.set(Current {
-                store: Arc::new(store),
-                site: Some(Arc::new(site)),
-                state: Arc::new(state),
-                issuer: Arc::new(prepared),
-                extras,
-            });
+            Some(Arc::new(Served::new(preview)))
         }
         Err(message) => {
             eprintln!("error: {message}");
             eprintln!("The preview keeps the last site that built; fix the file and save.");
             extras.error = Some(message);
-            shared.set(Current {
-                store: previous.store.clone(),
-                site: previous.site.clone(),
-                state: previous.state.clone(),
-                issuer: previous.issuer.clone(),
-                extras,
-            });
+            previous.served.clone()
         }
-    }
+    };
+    shared.set(Current { served, extras });
     let _ = shared.reload.send(0);
 }
 
-/// What a successful rebuild gives: the stored pages, how many files the site has,
-/// the resolved site and state, and the `base_url`.
-type Built = (Store, crate::Report, Site, State, String, Issuer);
+/// The site's `base_url`, without its trailing '/'.
+fn base_url(site: &crate::site::Site) -> String {
+    site.config
+        .base_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string()
+}
 
 fn build(
     options: &BuildOptions,
     issuer: &Issuer,
-    allocations: &mut BTreeMap<String, CredentialState>,
-) -> Result<Built, String> {
+    state: &mut crate::PreviewState,
+) -> Result<crate::Preview, String> {
     let content = options.root.join("content");
     if !content.is_dir() {
         return Err(format!(
@@ -340,12 +307,7 @@ fn build(
             Path::new("content").display()
         ));
     }
-    let store = Store::lazy();
-    let (report, site, state, issuer) =
-        crate::preview(options, issuer, &store, allocations).map_err(|e| message(&e))?;
-    let config = Config::load(&options.root).map_err(|e| format!("{e:#}"))?;
-    let base_url = config.base_url.as_str().trim_end_matches('/').to_string();
-    Ok((store, report, site, state, base_url, issuer))
+    crate::preview(options, issuer, state).map_err(|e| message(&e))
 }
 
 /// An error as the terminal and the overlay show it: every problem with file:line,

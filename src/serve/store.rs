@@ -1,16 +1,9 @@
-//! The preview server's copy of the site: every page gzip-compressed in memory.
-//!
-//! Memory strategy (issue 12): a site of 100,000 credentials renders to about 5 GB of
-//! HTML, JSON and SVG, and a credential page (which embeds its signed document and the
-//! verifier) compresses only about 2.6 times: kept compressed, the site took 2 GB and
-//! the server peaked at 3.4 GB. So the store keeps the site-wide pages (home, program
-//! pages, feed, status lists, DID document, static files), gzip-compressed, and
-//! renders a credential's three files when one of them is asked for, from the
-//! resolved site kept in memory (about 10 ms a request). A rebuild then signs and
-//! renders no credential at all, only the listings, so it is also quicker.
+//! Rendered pages kept in memory, gzip-compressed: the site-wide pages of the
+//! preview server (see [`super::served`] for what is kept and what is rendered on
+//! request).
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
@@ -19,11 +12,8 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 
-use crate::issuer::Issuer;
 use crate::output::Sink;
 use crate::render::Page;
-use crate::site::Site;
-use crate::state::State;
 
 /// Pages smaller than this are kept as they are: compressing them saves nothing.
 const COMPRESS_FROM: usize = 512;
@@ -35,13 +25,10 @@ enum Stored {
     Gzip(Arc<[u8]>),
 }
 
-/// The site's pages by path, compressed, filled from many threads by the render stage.
+/// Pages by path, compressed, filled from many threads by the render stage.
 #[derive(Debug, Default)]
 pub struct Store {
     pages: Mutex<HashMap<String, Stored>>,
-    /// In a lazy store: each credential file's path → the credential's index in
-    /// `site.credentials`. Those files are not rendered with the site.
-    lazy: Option<Mutex<HashMap<String, usize>>>,
 }
 
 impl Store {
@@ -50,30 +37,9 @@ impl Store {
         Store::default()
     }
 
-    /// An empty store that leaves credentials' files to be rendered on request
-    /// ([`Store::lazy_credential`]).
-    pub fn lazy() -> Self {
-        Store {
-            lazy: Some(Mutex::default()),
-            ..Store::default()
-        }
-    }
-
-    /// In a lazy store, the index (in `site.credentials`) of the credential that
-    /// `path` is a file of.
-    pub fn lazy_credential(&self, path: &str) -> Option<usize> {
-        self.lazy
-            .as_ref()?
-            .lock()
-            .expect("not poisoned")
-            .get(path)
-            .copied()
-    }
-
-    /// Is there a page at `path` (stored, or rendered on request)?
+    /// Is there a page at `path`?
     pub fn contains(&self, path: &str) -> bool {
         self.pages.lock().expect("not poisoned").contains_key(path)
-            || self.lazy_credential(path).is_some()
     }
 
     /// The bytes of the page at `path`, decompressed.
@@ -151,32 +117,8 @@ impl Sink for Store {
         }
     }
 
-    /// Stored pages and credentials' files rendered on request.
     fn count(&self) -> u64 {
-        let lazy = self
-            .lazy
-            .as_ref()
-            .map_or(0, |l| l.lock().expect("not poisoned").len());
-        (self.len() + lazy) as u64
-    }
-
-    fn takes_manifest(&self) -> bool {
-        self.lazy.is_none()
-    }
-
-    fn reuse(&self, site: &Site, _state: &State, _issuer: &Issuer) -> Result<HashSet<String>> {
-        let Some(lazy) = &self.lazy else {
-            return Ok(HashSet::new());
-        };
-        let mut lazy = lazy.lock().expect("not poisoned");
-        let mut ids = HashSet::with_capacity(site.credentials.len());
-        for (i, credential) in site.credentials.iter().enumerate() {
-            for file in crate::render::credential_files(credential) {
-                lazy.insert(file, i);
-            }
-            ids.insert(credential.id().to_string());
-        }
-        Ok(ids)
+        self.len() as u64
     }
 }
 

@@ -23,8 +23,10 @@ use crate::state::STATE_FILE;
 /// The input folders watched recursively.
 pub const FOLDERS: [&str; 4] = ["content", "static", "templates", "themes"];
 
-/// How long the debouncer waits for more events before it reports a batch.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long the debouncer waits for more events before it reports a batch: enough to
+/// stitch an editor's rename-on-save events together, which come at once. It adds to
+/// every save's wait for the reload, so it is short.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// A watcher of one site's inputs.
 pub struct SiteWatcher {

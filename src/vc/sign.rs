@@ -115,6 +115,8 @@ pub struct Signer<'a> {
     changed: Mutex<Vec<Changed>>,
     /// Credential signatures not checked yet (checked in batches).
     checks: proof::Checks,
+    /// The feed pages an incremental build keeps.
+    kept_feed: Option<&'a dyn feed::Kept>,
 }
 
 impl<'a> Signer<'a> {
@@ -157,7 +159,14 @@ impl<'a> Signer<'a> {
             recorded: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
             checks: proof::Checks::default(),
+            kept_feed: None,
         })
+    }
+
+    /// Keeps the feed pages that `kept` knows: they are not signed again (issue 12).
+    pub fn with_kept_feed(mut self, kept: Option<&'a dyn feed::Kept>) -> Self {
+        self.kept_feed = kept;
+        self
     }
 
     /// Re-signs these credentials with the current key (`--resign`); the site state
@@ -379,6 +388,9 @@ impl<'a> Signer<'a> {
     /// JSON (no `@context`), so its proof set holds the `eddsa-jcs-2022` proof only:
     /// RDF canonicalization needs JSON-LD. So does the manifest's. Pages are made one
     /// at a time, as the iterator is read.
+    ///
+    /// Pages kept from the previous build ([`Signer::with_kept_feed`]) are not
+    /// signed again and not returned.
     pub fn feed(&self) -> FeedPages<'_, 'a> {
         let entries = feed::entries(self.site);
         FeedPages {
@@ -435,7 +447,8 @@ pub struct FeedPages<'s, 'a> {
 }
 
 impl FeedPages<'_, '_> {
-    fn page(&mut self, n: usize) -> Result<(String, Value)> {
+    /// Page `n` signed, or `None` if the previous build's copy is kept.
+    fn page(&mut self, n: usize) -> Result<Option<(String, Value)>> {
         let signer = self.signer;
         let path = &self.paths[n];
         let start = n * feed::ITEMS_PER_PAGE;
@@ -451,6 +464,25 @@ impl FeedPages<'_, '_> {
             self.previous.as_ref(),
         )?;
         self.created = feed::created(&items).or(self.created.take());
+        let url = signer.site.urls.absolute(path);
+        let key = match signer.kept_feed {
+            Some(kept) => Some((
+                kept,
+                feed::key(
+                    &unsigned,
+                    signer.issuer.key.verifying_key().as_bytes(),
+                    signer.method(),
+                    self.created.as_deref(),
+                )?,
+            )),
+            None => None,
+        };
+        if let Some((kept, key)) = &key
+            && let Some(digest) = kept.kept(path, key)
+        {
+            self.previous = Some(feed::Link { url, digest });
+            return Ok(None);
+        }
         let signed = proof::sign(
             unsigned,
             &signer.issuer.key,
@@ -458,11 +490,12 @@ impl FeedPages<'_, '_> {
             self.created.as_deref(),
         )
         .with_context(|| format!("cannot sign the feed page {path}"))?;
-        self.previous = Some(feed::Link {
-            url: signer.site.urls.absolute(path),
-            digest: feed::digest(&signed)?,
-        });
-        Ok((path.clone(), signed))
+        let digest = feed::digest(&signed)?;
+        if let Some((kept, key)) = &key {
+            kept.signed(path, key, &digest);
+        }
+        self.previous = Some(feed::Link { url, digest });
+        Ok(Some((path.clone(), signed)))
     }
 }
 
@@ -470,17 +503,20 @@ impl Iterator for FeedPages<'_, '_> {
     type Item = Result<(String, Value)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let n = self.next;
-        if n >= self.paths.len() {
-            return None;
+        while self.next < self.paths.len() {
+            let n = self.next;
+            self.next += 1;
+            match self.page(n) {
+                Ok(None) => continue,
+                Ok(Some(page)) => return Some(Ok(page)),
+                Err(e) => {
+                    // A broken chain ends the feed.
+                    self.next = self.paths.len();
+                    return Some(Err(e));
+                }
+            }
         }
-        self.next += 1;
-        let page = self.page(n);
-        if page.is_err() {
-            // A broken chain ends the feed.
-            self.next = self.paths.len();
-        }
-        Some(page)
+        None
     }
 }
 

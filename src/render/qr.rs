@@ -197,14 +197,17 @@ fn rows_of(canvas: &Canvas, width: usize) -> Vec<u128> {
         .collect()
 }
 
+/// Per mask pattern, the rows it flips.
+type Flips = Arc<Vec<Vec<u128>>>;
+
 /// What each mask pattern (in [`MASKS`] order) flips in a symbol of `version`, row by
 /// row: the data modules the pattern inverts, and the format information
 /// `Canvas::apply_mask` draws over its placeholder. Neither depends on the data, so
 /// the crate masks the first symbol of each version (8 masks), and every later symbol of that version is
 /// masked by XOR (a test checks the result against the crate's own).
-fn mask_flips(canvas: &Canvas, unmasked: &[u128]) -> Arc<Vec<Vec<u128>>> {
+fn mask_flips(canvas: &Canvas, unmasked: &[u128]) -> Flips {
     // Keyed by width, which names the version.
-    static FLIPS: OnceLock<Mutex<HashMap<usize, Arc<Vec<Vec<u128>>>>>> = OnceLock::new();
+    static FLIPS: OnceLock<Mutex<HashMap<usize, Flips>>> = OnceLock::new();
     let cache = FLIPS.get_or_init(Default::default);
     let width = unmasked.len();
     if let Some(flips) = cache.lock().expect("not poisoned").get(&width) {

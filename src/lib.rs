@@ -492,6 +492,7 @@ fn pipeline(
     // The files an incremental build took over from the previous output are listed
     // in the manifest too.
     written.files.extend(sink.reused_files());
+    written.sort();
     if sink.takes_manifest() {
         let mut parts = Vec::new();
         let unsigned = output::manifest::unsigned(
@@ -509,10 +510,10 @@ fn pipeline(
         written.files.extend(parts);
         let manifest = signer.manifest(unsigned)?;
         let manifest = render::Page::new(urls::MANIFEST, render::pretty(&manifest)?);
-        written.files.insert(
+        written.files.push((
             manifest.path.clone(),
             output::manifest::FileEntry::of(&manifest.bytes),
-        );
+        ));
         sink.put(manifest)?;
     }
     let shape = output::limits::shape(&written);

@@ -48,10 +48,10 @@ pub struct Writer {
     manifest_path: PathBuf,
     fingerprint: String,
     previous: Option<Manifest>,
-    files: Mutex<HashMap<String, FileEntry>>,
+    files: Mutex<Vec<(String, FileEntry)>>,
     /// The files `reuse` took over (for the signed manifest).
     reused_files: Mutex<Vec<(String, crate::output::manifest::FileEntry)>>,
-    credentials: Mutex<HashMap<String, String>>,
+    credentials: Mutex<Vec<(String, String)>>,
     feed: Mutex<HashMap<String, (String, String)>>,
     global: Mutex<String>,
     unchanged: AtomicU64,
@@ -116,14 +116,14 @@ impl Writer {
             unchanged: self.unchanged.load(Ordering::Relaxed),
             reused: self.reused.load(Ordering::Relaxed),
         };
-        let manifest = Manifest {
+        let mut manifest = manifest::Record {
             global: self.global.into_inner().expect("not poisoned"),
             files: self.files.into_inner().expect("not poisoned"),
             credentials: self.credentials.into_inner().expect("not poisoned"),
             feed: self.feed.into_inner().expect("not poisoned"),
         };
         self.staging.commit()?;
-        manifest::write(&self.manifest_path, &self.fingerprint, &manifest)?;
+        manifest::write(&self.manifest_path, &self.fingerprint, &mut manifest)?;
         Ok(savings)
     }
 
@@ -161,7 +161,7 @@ impl Writer {
         self.files
             .lock()
             .expect("not poisoned")
-            .insert(path.to_string(), entry.clone());
+            .push((path.to_string(), entry.clone()));
         self.unchanged.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -186,14 +186,14 @@ impl Sink for Writer {
         let written = self.staging.dir().join(&path);
         let meta = fs::symlink_metadata(&written)
             .with_context(|| format!("cannot read {}", written.display()))?;
-        self.files.lock().expect("not poisoned").insert(
+        self.files.lock().expect("not poisoned").push((
             path,
             FileEntry {
                 hash,
                 size,
                 mtime: manifest::mtime(&meta),
             },
-        );
+        ));
         Ok(())
     }
 
@@ -261,7 +261,7 @@ impl Sink for Writer {
             }
         }
         self.reused.store(reused.len() as u64, Ordering::Relaxed);
-        *self.credentials.lock().expect("not poisoned") = keys.into_iter().collect();
+        *self.credentials.lock().expect("not poisoned") = keys;
         *self.global.lock().expect("not poisoned") = global;
         Ok(reused)
     }

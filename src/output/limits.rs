@@ -134,11 +134,11 @@ mod tests {
         for i in 0..30 {
             written
                 .files
-                .insert(format!("c/ab/x{i}/index.html"), FileEntry::of(b"12"));
+                .push((format!("c/ab/x{i}/index.html"), FileEntry::of(b"12")));
         }
         written
             .files
-            .insert("feed.json".into(), FileEntry::of(&[0u8; 3000]));
+            .push(("feed.json".into(), FileEntry::of(&[0u8; 3000])));
         let shape = shape(&written);
         assert_eq!(shape.files, 31);
         assert_eq!(shape.largest_folder, ("c/ab".to_string(), 30));

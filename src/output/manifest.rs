@@ -27,8 +27,16 @@ pub const TYPE: &str = "CredsiteManifest";
 /// What was written: each file's site path, SHA-256 and size.
 #[derive(Debug, Default, Clone)]
 pub struct Written {
-    /// By site path.
-    pub files: BTreeMap<String, FileEntry>,
+    /// Each file once, in the order written until [`Written::sort`] sorts them by
+    /// site path (a list, not a map: two million files in a map cost twice as much).
+    pub files: Vec<(String, FileEntry)>,
+}
+
+impl Written {
+    /// Sorts the files by site path, as [`unsigned`] needs them.
+    pub fn sort(&mut self) {
+        self.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
 }
 
 /// One written file.
@@ -56,7 +64,8 @@ pub const PART_TYPE: &str = "CredsiteManifestPart";
 /// Above this many files in credential folders, the manifest lists them in parts.
 pub const PART_THRESHOLD: usize = 20_000;
 
-/// The unsigned manifest of `written`, for the site at `base_url`. With more than
+/// The unsigned manifest of `written` (sorted, [`Written::sort`]), for the site at
+/// `base_url`. With more than
 /// `threshold` files in credential folders, their parts are made, handed to `put`
 /// one by one, and listed with their hashes; `put` also gets each part's entry.
 pub fn unsigned(
@@ -67,8 +76,8 @@ pub fn unsigned(
 ) -> Result<Value> {
     let in_shards = written
         .files
-        .keys()
-        .filter(|path| urls::shard_of_file(path).is_some())
+        .iter()
+        .filter(|(path, _)| urls::shard_of_file(path).is_some())
         .count();
     let split = in_shards > threshold;
     let mut files = Map::new();
@@ -283,7 +292,7 @@ mod tests {
         let mut written = Written::default();
         written
             .files
-            .insert("index.html".into(), FileEntry::of(b"<html>"));
+            .push(("index.html".into(), FileEntry::of(b"<html>")));
         let doc = unsigned("https://x.org/", &written, PART_THRESHOLD, |_| {
             panic!("a small site has no parts")
         })
@@ -304,12 +313,13 @@ mod tests {
             for file in ["index.html", "credential.json"] {
                 let path = format!("{dir}{file}");
                 let entry = FileEntry::of(path.as_bytes());
-                written.files.insert(path, entry);
+                written.files.push((path, entry));
             }
         }
         written
             .files
-            .insert("index.html".into(), FileEntry::of(b"home"));
+            .push(("index.html".into(), FileEntry::of(b"home")));
+        written.sort();
         let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let doc = unsigned("https://x.org/", &written, 4, |page| {
             parts.insert(page.path, page.bytes);
@@ -318,8 +328,8 @@ mod tests {
         .unwrap();
         let shards: std::collections::BTreeSet<&str> = written
             .files
-            .keys()
-            .filter_map(|p| urls::shard_of_file(p))
+            .iter()
+            .filter_map(|(p, _)| urls::shard_of_file(p))
             .collect();
         assert_eq!(parts.len(), shards.len());
         assert_eq!(doc["parts"].as_object().unwrap().len(), shards.len());

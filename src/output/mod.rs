@@ -76,9 +76,7 @@ pub fn write(
             Ok((path, entry))
         })
         .collect::<Result<_>>()?;
-    Ok(manifest::Written {
-        files: files.into_iter().collect(),
-    })
+    Ok(manifest::Written { files })
 }
 
 /// Refuses a site path that is empty, absolute, or has empty, `.` or `..` parts.

@@ -517,6 +517,7 @@ fn pipeline(
         sink.put(manifest)?;
     }
     let shape = output::limits::shape(&written);
+    drop(written);
     let signed = signer.finish()?;
     clock.lap("sign, render and write");
 

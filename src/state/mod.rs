@@ -21,9 +21,7 @@
 //! a status-list slot is never given to another credential.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -358,7 +356,7 @@ impl State {
         for (id, digest) in signed.digests {
             if let Some(entry) = self.credentials.get_mut(&id) {
                 reissued += usize::from(entry.digest.is_some());
-                entry.digest = Some(digest);
+                entry.digest = Some(hex::encode(digest));
             }
         }
         for (id, key) in signed.resigned {
@@ -417,47 +415,55 @@ impl State {
     pub fn save(&self, root: &Path) -> Result<()> {
         let path = State::path(root);
         let tmp = root.join(format!(".{STATE_FILE}.tmp"));
-        let text = self.to_text()?;
-        let mut file =
+        let file =
             fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        self.write_to(&mut out)
+            .and_then(|()| Ok(out.into_inner().map_err(|e| e.into_error())?))
+            .and_then(|file| Ok(file.sync_all()?))
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))
     }
 
     /// The file's text: sorted keys, one line per credential and per key.
     pub fn to_text(&self) -> Result<String> {
+        let mut out = Vec::with_capacity(64 + 140 * self.credentials.len());
+        self.write_to(&mut out)?;
+        Ok(String::from_utf8(out)?)
+    }
+
+    /// Writes the file's text ([`State::to_text`]) to `out`, a line at a time: the
+    /// state of a million credentials is 200 MB of text.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> Result<()> {
         if self.credentials.len() > u32::MAX as usize {
             bail!("too many credentials");
         }
-        let mut out = String::with_capacity(64 + 140 * self.credentials.len());
-        let _ = writeln!(out, "{{\n  \"about\": {},", json(ABOUT)?);
-        out.push_str("  \"credentials\": {");
+        writeln!(out, "{{\n  \"about\": {},", json(ABOUT)?)?;
+        out.write_all(b"  \"credentials\": {")?;
         for (i, (id, entry)) in self.credentials.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
-            let _ = write!(out, "{sep}\n    {}: {}", json(id)?, json(entry)?);
+            write!(out, "{sep}\n    {}: {}", json(id)?, json(entry)?)?;
         }
-        out.push_str(if self.credentials.is_empty() {
-            "},\n"
+        out.write_all(if self.credentials.is_empty() {
+            b"},\n"
         } else {
-            "\n  },\n"
-        });
-        out.push_str("  \"keys\": [");
+            b"\n  },\n"
+        })?;
+        out.write_all(b"  \"keys\": [")?;
         for (i, key) in self.keys.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
-            let _ = write!(out, "{sep}\n    {}", json(key)?);
+            write!(out, "{sep}\n    {}", json(key)?)?;
         }
-        out.push_str(if self.keys.is_empty() {
-            "],\n"
+        out.write_all(if self.keys.is_empty() {
+            b"],\n"
         } else {
-            "\n  ],\n"
-        });
-        let _ = writeln!(
+            b"\n  ],\n"
+        })?;
+        writeln!(
             out,
             "  \"status_list_size\": {STATUS_LIST_SIZE},\n  \"version\": {VERSION}\n}}"
-        );
-        Ok(out)
+        )?;
+        Ok(())
     }
 }
 

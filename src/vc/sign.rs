@@ -109,8 +109,8 @@ pub struct Signer<'a> {
     achievements: BTreeMap<&'a str, Value>,
     state: &'a State,
     reissue: &'a Reissue,
-    /// Digests of credentials signed for the first time or re-issued: id → hex.
-    recorded: Mutex<Vec<(String, String)>>,
+    /// Digests of credentials signed for the first time or re-issued: id → SHA-256.
+    recorded: Mutex<Vec<(String, [u8; 32])>>,
     /// Credentials whose signed content changed without `--reissue`.
     changed: Mutex<Vec<Changed>>,
     /// Credential signatures not checked yet (checked in batches).
@@ -210,14 +210,13 @@ impl<'a> Signer<'a> {
         )?;
         let created = date_time(credential.record.issued);
         let (signed, digest) = self.sign_credential(credential, unsigned, &created)?;
-        let digest = hex::encode(digest);
         let known = self
             .state
             .credentials
             .get(credential.id())
             .and_then(|c| c.digest.as_deref());
         match known {
-            Some(known) if known == digest => {}
+            Some(known) if known == hex::encode(digest) => {}
             Some(_) if !self.reissue.covers(credential) => {
                 self.changed
                     .lock()
@@ -523,8 +522,8 @@ impl Iterator for FeedPages<'_, '_> {
 /// What a run signed for the first time or re-issued: credential id → content digest.
 #[derive(Debug, Default)]
 pub struct Signed {
-    /// (id, SHA-256 hex of the canonical signed content).
-    pub digests: Vec<(String, String)>,
+    /// (id, SHA-256 of the canonical signed content).
+    pub digests: Vec<(String, [u8; 32])>,
     /// Credentials re-signed with the current key on request: (id, the key to record
     /// for it, None when that is the key active on its issue date anyway).
     pub resigned: Vec<(String, Option<String>)>,

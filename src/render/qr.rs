@@ -68,22 +68,6 @@ pub fn svg(url: &str) -> Result<String> {
     Ok(svg)
 }
 
-/// The modules of the QR code of `data`, row by row, and the width in modules.
-pub fn modules(data: &[u8]) -> Result<(Vec<Color>, usize)> {
-    let symbol = symbol(data)?;
-    let width = symbol.width;
-    let colors = (0..width * width)
-        .map(|i| {
-            if symbol.dark(i % width, i / width) {
-                Color::Dark
-            } else {
-                Color::Light
-            }
-        })
-        .collect();
-    Ok((colors, width))
-}
-
 /// A finished symbol: rows as bit sets (bit x of row y: module (x, y) is dark), or,
 /// for the rare symbol over 128 modules wide, the crate's colours.
 struct Symbol {
@@ -297,6 +281,22 @@ fn finder_penalty(line: u128, width: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The modules of the QR code of `data`, row by row, and the width in modules.
+    fn modules(data: &[u8]) -> Result<(Vec<Color>, usize)> {
+        let symbol = symbol(data)?;
+        let width = symbol.width;
+        let colors = (0..width * width)
+            .map(|i| {
+                if symbol.dark(i % width, i / width) {
+                    Color::Dark
+                } else {
+                    Color::Light
+                }
+            })
+            .collect();
+        Ok((colors, width))
+    }
 
     #[test]
     fn matches_the_qrcode_crate_exactly() {

@@ -98,6 +98,14 @@ impl Served {
     /// Every file of the site, as a full render makes them, into `sink`: what the
     /// preview serves page by page (for tests).
     pub fn render_all(&self, sink: &impl Sink) -> Result<()> {
+        let skip = Default::default();
+        self.with_signer(|signer| {
+            crate::output::write(render::render(self.site(), &signer, &skip), sink).map(|_| ())
+        })
+    }
+
+    /// Runs `sign` with a signer of the served site (with its state and key).
+    fn with_signer<T>(&self, sign: impl FnOnce(Signer<'_>) -> Result<T>) -> Result<T> {
         let Preview {
             site,
             state,
@@ -105,10 +113,7 @@ impl Served {
             ..
         } = &self.preview;
         let reissue = Reissue::default();
-        let signer = Signer::new(site, issuer, state, &reissue)?;
-        let skip = Default::default();
-        crate::output::write(render::render(site, &signer, &skip), sink)?;
-        Ok(())
+        sign(Signer::new(site, issuer, state, &reissue)?)
     }
 
     /// The part a site path belongs to; a static file always to [`Part::Pages`].
@@ -125,18 +130,12 @@ impl Served {
     fn part(&self, part: Part) -> &Result<Store, String> {
         let at = PARTS.iter().position(|p| *p == part).expect("a known part");
         self.parts[at].get_or_init(|| {
-            let Preview {
-                site,
-                state,
-                issuer,
-                ..
-            } = &self.preview;
-            let reissue = Reissue::default();
             let store = Store::new();
-            Signer::new(site, issuer, state, &reissue)
-                .and_then(|signer| crate::output::write(render::part(site, &signer, part), &store))
-                .map(|_| store)
-                .map_err(|e| super::message(&Error::from(e)))
+            self.with_signer(|signer| {
+                crate::output::write(render::part(self.site(), &signer, part), &store)
+            })
+            .map(|_| store)
+            .map_err(|e| super::message(&Error::from(e)))
         })
     }
 
@@ -162,21 +161,17 @@ impl Served {
 
     /// Signs and renders one credential's files, and returns the one at `path`.
     fn render_credential(&self, index: usize, path: &str) -> Result<File, String> {
-        let Preview {
-            site,
-            state,
-            issuer,
-            ..
-        } = &self.preview;
-        let credential = &site.credentials[index];
-        let reissue = Reissue::default();
-        let signer = Signer::new(site, issuer, state, &reissue).map_err(|e| format!("{e:#}"))?;
-        let pages =
-            render::credential_pages(site, &signer, credential).map_err(|e| format!("{e:#}"))?;
-        let warning = signer
-            .finish()
-            .err()
-            .map(|e| super::message(&Error::from(e)));
+        let credential = &self.site().credentials[index];
+        let (pages, warning) = self
+            .with_signer(|signer| {
+                let pages = render::credential_pages(self.site(), &signer, credential)?;
+                let warning = signer
+                    .finish()
+                    .err()
+                    .map(|e| super::message(&Error::from(e)));
+                Ok((pages, warning))
+            })
+            .map_err(|e| format!("{e:#}"))?;
         pages
             .into_iter()
             .find(|p| p.path == path)

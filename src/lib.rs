@@ -492,7 +492,7 @@ fn pipeline(
     // The files an incremental build took over from the previous output are listed
     // in the manifest too.
     written.files.extend(sink.reused_files());
-    written.sort();
+    written.sort()?;
     if sink.takes_manifest() {
         let mut parts = Vec::new();
         let unsigned = output::manifest::unsigned(

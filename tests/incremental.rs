@@ -344,6 +344,27 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(tree(&root.join("public")), expected);
 }
 
+/// An incremental build keeps unchanged files in place, so a collision it cannot see
+/// on disk (a static file added at a page's path) is still refused, and a refused
+/// build leaves `public/` as it was.
+#[test]
+fn an_incremental_build_refuses_a_path_written_twice_and_keeps_the_site() {
+    let site = example_site();
+    let root = site.path();
+    credsite::build(&options(root, false)).unwrap();
+    let before = tree(&root.join("public"));
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::write(root.join("static/feed.json"), "{}").unwrap();
+    let err = credsite::build(&options(root, false)).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("feed.json is written twice"),
+        "{err:#}"
+    );
+    assert_eq!(tree(&root.join("public")), before);
+    assert!(!root.join(".public.staging").exists());
+    assert!(!root.join(".public.apply").exists());
+}
+
 /// `credsite serve` renders every page when it is first asked for (credentials' files
 /// each time, the site-wide pages in parts): each is byte for byte what a full render
 /// gives, and there is no other page.

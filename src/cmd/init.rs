@@ -64,7 +64,7 @@ ecp-0002,Grace Sample,,example-practitioner,2024-06-01,,Written exam,78/100,2024
 ecp-0003,Alan Placeholder,alan@example.org,example-practitioner,2021-09-10,2024-09-10,,,
 ";
 
-const GITIGNORE: &str = "# Never commit the issuer's secret key (keys/issuer.pub and credsite.state.json are\n# committed: they hold no secret and must never be lost).\nkeys/*.key\nkeys/retired/*.key\n/public/\n/.public.staging/\n/.public.old/\n/.public.lock\n/.public.manifest\n# Private reports (credsite report exams): never publish them.\n/reports/\n";
+const GITIGNORE: &str = "# Never commit the issuer's secret key (keys/issuer.pub and credsite.state.json are\n# committed: they hold no secret and must never be lost).\nkeys/*.key\nkeys/retired/*.key\n/public/\n/.public.staging/\n/.public.old/\n/.public.lock\n/.public.manifest\n/.public.apply\n# Private reports (credsite report exams): never publish them.\n/reports/\n";
 
 /// Creates a new site in `dir` (which may exist but must not hold a site already).
 fn init(dir: &Path) -> Result<()> {

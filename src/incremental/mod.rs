@@ -1,10 +1,11 @@
 //! Incremental `credsite build` (issue 12): the result is byte for byte that of a
 //! clean build, but
 //!
-//! - a file whose bytes did not change is not written again: the new site (still
-//!   built in a staging folder and swapped in at once, so never half-written) gets a
-//!   hard link to the previous file, which keeps its modification time, so that
-//!   rsync or an S3 sync upload only real changes;
+//! - a file whose bytes did not change is not written again: it stays where it is in
+//!   the output folder, with its modification time, so that rsync or an S3 sync
+//!   upload only real changes. The changed files are written into a staging folder
+//!   and moved into place only once the whole site is made (see
+//!   [`Staging::apply`]), so a failed build leaves the previous site as it was;
 //! - a credential whose inputs did not change is neither signed nor rendered again:
 //!   its files are taken over from the previous output. Its key hashes everything its
 //!   files are made from: the credsite binary, the configuration, programs, URLs,
@@ -14,12 +15,15 @@
 //! - a feed page made of the same content as the previous build's is not signed
 //!   again: the file is taken over, and its digest (which the next page's chain link
 //!   holds) comes from the manifest;
-//! - files of removed records are simply not in the new site.
+//! - files of removed records are removed.
 //!
 //! What the previous build wrote is in its [`manifest`] beside the output folder. It
 //! is only a cache: a missing, corrupt or foreign one means a full build (with a
-//! note), and each file taken over is first checked against it (size and
-//! modification time), else rendered again. `--clean` ignores it.
+//! note, into a whole new staging folder swapped into place), and each file taken
+//! over is first checked against it (size and modification time), else rendered
+//! again. `--clean` ignores it. A file put into the output folder by hand, which no
+//! build wrote, is left there by an incremental build (`credsite verify` names it as
+//! extra) and removed by a full one.
 
 pub mod manifest;
 
@@ -41,7 +45,7 @@ use crate::site::{Credential, Site};
 use crate::state::State;
 use manifest::{FileEntry, Manifest};
 
-/// A sink that writes the new site into a staging folder, reusing what did not change.
+/// A sink that writes what changed into a staging folder, keeping what did not.
 pub struct Writer {
     staging: Staging,
     out: PathBuf,
@@ -122,7 +126,31 @@ impl Writer {
             credentials: self.credentials.into_inner().expect("not poisoned"),
             feed: self.feed.into_inner().expect("not poisoned"),
         };
-        self.staging.commit()?;
+        match &self.previous {
+            // What the previous build wrote and this one did not: removed records'
+            // files, say.
+            Some(previous) => {
+                let new = &manifest.files;
+                let carried = new
+                    .iter()
+                    .filter(|(path, _)| previous.files.contains_key(path))
+                    .count();
+                let mut remove: Vec<String> = if carried == previous.files.len() {
+                    Vec::new()
+                } else {
+                    let new: HashSet<&str> = new.iter().map(|(path, _)| path.as_str()).collect();
+                    previous
+                        .files
+                        .keys()
+                        .filter(|path| !new.contains(path.as_str()))
+                        .cloned()
+                        .collect()
+                };
+                remove.sort_unstable();
+                self.staging.apply(&remove)?;
+            }
+            None => self.staging.commit()?,
+        }
         manifest::write(&self.manifest_path, &self.fingerprint, &mut manifest)?;
         Ok(savings)
     }
@@ -155,9 +183,9 @@ impl Writer {
         Ok(())
     }
 
-    /// Takes over the previous file at `path` (checked by the caller).
+    /// Takes over the previous file at `path` (checked by the caller): it stays where
+    /// it is.
     fn keep(&self, path: &str, entry: &FileEntry) -> Result<()> {
-        self.staging.link(path, &self.out.join(path))?;
         self.files
             .lock()
             .expect("not poisoned")
@@ -198,7 +226,7 @@ impl Sink for Writer {
     }
 
     fn count(&self) -> u64 {
-        self.staging.count()
+        self.staging.count() + self.unchanged.load(Ordering::Relaxed)
     }
 
     fn kept_feed(&self) -> Option<&dyn crate::vc::feed::Kept> {

@@ -33,9 +33,17 @@ pub struct Written {
 }
 
 impl Written {
-    /// Sorts the files by site path, as [`unsigned`] needs them.
-    pub fn sort(&mut self) {
+    /// Sorts the files by site path, as [`unsigned`] needs them, and refuses a path
+    /// written twice (which a sink that keeps unchanged files in place cannot see).
+    pub fn sort(&mut self) -> Result<()> {
         self.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(pair) = self.files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            bail!(
+                "{} is written twice: a file under static/ has the path of a page credsite makes: rename or remove it",
+                pair[0].0
+            );
+        }
+        Ok(())
     }
 }
 
@@ -319,7 +327,7 @@ mod tests {
         written
             .files
             .push(("index.html".into(), FileEntry::of(b"home")));
-        written.sort();
+        written.sort().unwrap();
         let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let doc = unsigned("https://x.org/", &written, 4, |page| {
             parts.insert(page.path, page.bytes);

@@ -1,6 +1,19 @@
-//! The staging writer: pages go into a folder beside the output folder, which is
-//! swapped into place only when the whole site was written, so a failed build never
-//! leaves a half-written site. A lock keeps two builds of one site apart.
+//! The staging writer: pages go into a folder beside the output folder, and only
+//! once the whole site is written do they reach the output folder, so a failed build
+//! never leaves a half-written site. A lock keeps two builds of one site apart.
+//!
+//! Two ways in:
+//!
+//! - [`Staging::commit`] (a full build): the staging folder is the whole new site, and
+//!   is swapped into place by renaming folders; the previous site is removed after.
+//! - [`Staging::apply`] (an incremental build, issue 12): the staging folder holds only
+//!   the files that changed, and the output folder keeps the rest where it is. The
+//!   files to remove are first written to a journal beside the output folder
+//!   (`.<name>.apply`); then the removed files go, the staged files are renamed into
+//!   place one by one, and the journal is removed. A build that dies in between
+//!   leaves the journal and the staging folder, and the next build (or `credsite
+//!   build` started by anyone) finishes the move before anything else, so the output
+//!   folder only ever holds a whole previous site, or a whole new one after that.
 
 use std::fs;
 use std::io::{ErrorKind, Read, Seek, Write};
@@ -19,6 +32,7 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     old: PathBuf,
+    journal: PathBuf,
     files: AtomicU64,
     /// Held until the staging folder is committed or dropped.
     _lock: fs::File,
@@ -43,6 +57,18 @@ impl Staging {
         let lock = lock(&parent.join(format!(".{name}.lock")))?;
         let dir = parent.join(format!(".{name}.staging"));
         let old = parent.join(format!(".{name}.old"));
+        let journal = parent.join(format!(".{name}.apply"));
+        // A build that crashed while applying its changed files: finish it first (its
+        // staging folder holds the files still to move).
+        if journal.exists() {
+            finish_apply(&journal, &dir, target).with_context(|| {
+                format!(
+                    "cannot finish the interrupted update of {} recorded in {}",
+                    target.display(),
+                    journal.display()
+                )
+            })?;
+        }
         // A build that crashed between moving the old site aside and moving the new one
         // in left the previous site here: put it back before anything else.
         if !target.exists() && old.exists() {
@@ -64,6 +90,7 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             old,
+            journal,
             files: AtomicU64::new(0),
             _lock: lock,
         })
@@ -111,6 +138,21 @@ impl Staging {
         Ok(())
     }
 
+    /// Updates the output folder in place with the files of the staging folder (which
+    /// holds only what changed), and removes the files at `remove` (site paths of the
+    /// previous site that the new one does not have). The rest of the output folder is
+    /// left as it is, modification times included. See the module documentation for
+    /// what happens if the process dies half-way.
+    pub fn apply(self, remove: &[String]) -> Result<()> {
+        let tmp = self.journal.with_extension("apply.tmp");
+        let text = serde_json::to_vec(remove).expect("strings serialize");
+        fs::File::create(&tmp)
+            .and_then(|mut f| f.write_all(&text).and_then(|()| f.sync_all()))
+            .and_then(|()| fs::rename(&tmp, &self.journal))
+            .with_context(|| format!("cannot write {}", self.journal.display()))?;
+        finish_apply(&self.journal, &self.dir, &self.target)
+    }
+
     /// Removes the staging folder after a failed build; the previous site is untouched.
     pub fn abandon(self) {
         let _ = fs::remove_dir_all(&self.dir);
@@ -119,45 +161,6 @@ impl Staging {
     /// The staging folder.
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// Puts the existing file `from` (of the previous site) at `path` without writing
-    /// it: a hard link, which keeps its modification time; a copy with the same time
-    /// where links are not possible (incremental builds, issue 12).
-    pub fn link(&self, path: &str, from: &Path) -> Result<()> {
-        let to = self.dir.join(path);
-        let linked = match fs::hard_link(from, &to) {
-            Err(e) if e.kind() == ErrorKind::NotFound && from.exists() => {
-                let parent = to.parent().expect("a file inside the staging folder");
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-                fs::hard_link(from, &to)
-            }
-            other => other,
-        };
-        match linked {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                return Err(anyhow!("{path} is written twice")).context(
-                    "a file under static/ has the path of a page credsite makes: rename or remove it",
-                );
-            }
-            Err(_) => {
-                fs::copy(from, &to)
-                    .and_then(|_| fs::metadata(from)?.modified())
-                    .and_then(|time| {
-                        fs::File::options()
-                            .write(true)
-                            .open(&to)?
-                            .set_modified(time)
-                    })
-                    .with_context(|| {
-                        format!("cannot copy {} to {}", from.display(), to.display())
-                    })?;
-            }
-        }
-        self.files.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }
 
@@ -243,6 +246,77 @@ fn lock(path: &Path) -> Result<fs::File> {
         .and_then(|()| file.flush())
         .with_context(|| format!("cannot write the lock file {}", path.display()))?;
     Ok(file)
+}
+
+/// Carries out the journal of [`Staging::apply`]: removes the files it lists (and the
+/// folders that leaves empty), moves every file of `staging` into `target`, then
+/// removes `staging` and the journal. Running it twice is harmless.
+fn finish_apply(journal: &Path, staging: &Path, target: &Path) -> Result<()> {
+    use rayon::prelude::*;
+    let text = fs::read(journal).with_context(|| format!("cannot read {}", journal.display()))?;
+    let remove: Vec<String> = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a list of site paths", journal.display()))?;
+    for path in &remove {
+        super::check_path(path)?;
+        let file = target.join(path);
+        match fs::remove_file(&file) {
+            Err(e) if e.kind() != ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", file.display()));
+            }
+            _ => {}
+        }
+        // The folders this leaves empty (a removed credential's): a clean build would
+        // not have them.
+        let mut folder = file.parent();
+        while let Some(dir) = folder {
+            if dir == target || fs::remove_dir(dir).is_err() {
+                break;
+            }
+            folder = dir.parent();
+        }
+    }
+    let mut files = Vec::new();
+    if staging.exists() {
+        staged_files(staging, String::new(), &mut files)
+            .with_context(|| format!("cannot read {}", staging.display()))?;
+    }
+    files.par_iter().try_for_each(|path| {
+        let (from, to) = (staging.join(path), target.join(path));
+        let moved = match fs::rename(&from, &to) {
+            Err(e) if e.kind() == ErrorKind::NotFound && from.exists() => {
+                let parent = to.parent().expect("a file inside the output folder");
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                fs::rename(&from, &to)
+            }
+            other => other,
+        };
+        moved.with_context(|| format!("cannot move {} to {}", from.display(), to.display()))
+    })?;
+    if staging.exists() {
+        fs::remove_dir_all(staging)
+            .with_context(|| format!("cannot remove {}", staging.display()))?;
+    }
+    fs::remove_file(journal).with_context(|| format!("cannot remove {}", journal.display()))
+}
+
+/// The files under `dir` (site paths, after `prefix`).
+fn staged_files(dir: &Path, prefix: String, files: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type()?.is_dir() {
+            staged_files(&entry.path(), path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Removes a folder tree, the folders two levels down in parallel (a site has one
@@ -360,6 +434,92 @@ mod tests {
             "{err:#}"
         );
         assert_eq!(fs::read(target.join("index.html")).unwrap(), b"one");
+    }
+
+    #[test]
+    fn apply_updates_in_place_and_keeps_untouched_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("index.html", b"one")).unwrap();
+        staging.put(page("c/ab/x/index.html", b"x")).unwrap();
+        staging.put(page("c/cd/y/index.html", b"y")).unwrap();
+        staging.commit().unwrap();
+        let kept = fs::metadata(target.join("c/ab/x/index.html")).unwrap();
+        let kept_inode = std::os::unix::fs::MetadataExt::ino(&kept);
+
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("index.html", b"two")).unwrap();
+        staging.put(page("c/ef/z/index.html", b"z")).unwrap();
+        staging.apply(&["c/cd/y/index.html".to_string()]).unwrap();
+        assert_eq!(fs::read(target.join("index.html")).unwrap(), b"two");
+        assert_eq!(fs::read(target.join("c/ef/z/index.html")).unwrap(), b"z");
+        assert!(
+            !target.join("c/cd/y").exists(),
+            "the emptied folders go too"
+        );
+        assert!(!target.join("c/cd").exists());
+        let after = fs::metadata(target.join("c/ab/x/index.html")).unwrap();
+        assert_eq!(std::os::unix::fs::MetadataExt::ino(&after), kept_inode);
+        assert_eq!(after.modified().unwrap(), kept.modified().unwrap());
+        let left: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !left
+                .iter()
+                .any(|n| n.contains("staging") || n.contains(".apply")),
+            "{left:?}"
+        );
+    }
+
+    #[test]
+    fn an_update_cut_short_is_finished_by_the_next_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("a.html", b"old a")).unwrap();
+        staging.put(page("b.html", b"old b")).unwrap();
+        staging.put(page("gone/index.html", b"gone")).unwrap();
+        staging.commit().unwrap();
+        // As if a build had written its journal, moved a.html in, and died.
+        let staging_dir = tmp.path().join(".public.staging");
+        fs::create_dir_all(staging_dir.join("new")).unwrap();
+        fs::write(staging_dir.join("b.html"), "new b").unwrap();
+        fs::write(staging_dir.join("new/index.html"), "new").unwrap();
+        fs::write(target.join("a.html"), "new a").unwrap();
+        fs::write(tmp.path().join(".public.apply"), r#"["gone/index.html"]"#).unwrap();
+
+        let staging = Staging::create(&target).unwrap();
+        for (path, text) in [
+            ("a.html", "new a"),
+            ("b.html", "new b"),
+            ("new/index.html", "new"),
+        ] {
+            assert_eq!(
+                fs::read_to_string(target.join(path)).unwrap(),
+                text,
+                "{path}"
+            );
+        }
+        assert!(!target.join("gone").exists());
+        assert!(!tmp.path().join(".public.apply").exists());
+        staging.abandon();
+        assert_eq!(fs::read_to_string(target.join("b.html")).unwrap(), "new b");
+
+        // A journal that is not one is an error, not a guess.
+        fs::write(tmp.path().join(".public.apply"), "garbage").unwrap();
+        let err = Staging::create(&target).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot finish the interrupted update"),
+            "{err:#}"
+        );
+        // Nor does it remove files outside the site.
+        fs::write(tmp.path().join(".public.apply"), r#"["../secret"]"#).unwrap();
+        fs::write(tmp.path().join("secret"), "s").unwrap();
+        assert!(Staging::create(&target).is_err());
+        assert!(tmp.path().join("secret").exists());
     }
 
     #[test]

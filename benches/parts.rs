@@ -77,7 +77,7 @@ fn main() {
     });
     let mut qrs = Vec::with_capacity(sample.len());
     sum += time("QR code", &mut |i| {
-        qrs.push(credsite::render::qr::svg(&sample[i].page_url).unwrap());
+        qrs.push(credsite::render::qr::svg(&sample[i].page_url(&site.urls)).unwrap());
     });
     let method = signer.verification_method();
     let public = issuer.public_multibase();

@@ -120,11 +120,6 @@ pub struct Credential {
     pub dir: String,
     /// Where credsite 0.1 published it, if it did: that folder redirects to `dir`.
     pub moved_from: Option<String>,
-    /// The absolute URL of its verification page (what the QR code holds).
-    pub page_url: String,
-    /// The absolute URL of its signed document (the credential's `id`; for a credential
-    /// first published under credsite 0.1's layout, its address there, which redirects).
-    pub json_url: String,
     /// The salt of its hashed holder email, from the state.
     pub salt: String,
     /// Its status list (from 1) and slot, from the state.
@@ -135,6 +130,23 @@ impl Credential {
     /// The credential's id.
     pub fn id(&self) -> &str {
         &self.record.id
+    }
+
+    /// The absolute URL of its verification page (what the QR code holds). Made when
+    /// asked for, not kept: a million of them are 100 MB.
+    pub fn page_url(&self, urls: &Urls) -> String {
+        urls.absolute(&self.dir)
+    }
+
+    /// The site path of its signed document: in its folder, or for a credential first
+    /// published under credsite 0.1's layout, at its address there (which redirects).
+    pub fn json_path(&self) -> String {
+        urls::json_in(self.moved_from.as_deref().unwrap_or(&self.dir))
+    }
+
+    /// The absolute URL of its signed document: the credential's `id`.
+    pub fn json_url(&self, urls: &Urls) -> String {
+        urls.absolute(&self.json_path())
     }
 
     /// The holder's family name: the record's `family_name`, else the last word of the
@@ -256,8 +268,6 @@ impl Site {
                 listed: record.listed.unwrap_or(self.config.directory.listed),
                 dir: old.dir.clone(),
                 moved_from: old.moved_from.clone(),
-                page_url: old.page_url.clone(),
-                json_url: old.json_url.clone(),
                 salt: old.salt.clone(),
                 status_slot: old.status_slot,
                 record,
@@ -336,8 +346,6 @@ pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Res
                 status,
                 lifecycle,
                 replaced_by,
-                page_url: urls.absolute(&dir),
-                json_url: urls.absolute(&urls::json_in(moved_from.as_ref().unwrap_or(&dir))),
                 listed: record.listed.unwrap_or(listed_by_default),
                 dir,
                 moved_from,

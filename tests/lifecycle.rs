@@ -336,3 +336,58 @@ fn a_state_edited_into_a_conflict() {
         ],
     );
 }
+
+/// The feed lists items oldest first by date, then by `id` as a string, whatever the
+/// id ends with: `#event-10` sorts before `#event-2`, and a credential's events after
+/// its `credential.json` on the same day. Archive pages depend on this order never
+/// changing.
+#[test]
+fn the_feed_orders_items_by_date_then_id_as_strings() {
+    let site = example_site();
+    let root = site.path();
+    let mut log = fs::read_to_string(status_log(root)).unwrap();
+    for n in 0..11 {
+        let action = if n % 2 == 0 { "suspend" } else { "reinstate" };
+        log.push_str(&format!("cdpp-2023-0001,2023-08-08,{action},Check {n}\n"));
+    }
+    fs::write(status_log(root), log).unwrap();
+    build(root);
+    let feed = json(&root.join("public/feed.json"));
+    let items: Vec<(String, String)> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|item| {
+            (
+                item["date_published"].as_str().unwrap().to_string(),
+                item["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = items.clone();
+    sorted.sort();
+    assert_eq!(items, sorted);
+    let ids: Vec<&str> = items
+        .iter()
+        .filter(|(date, id)| date.starts_with("2023-08-08") && id.contains("cdpp-2023-0001"))
+        .map(|(_, id)| id.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "#event-1",
+            "#event-10",
+            "#event-11",
+            "#event-2",
+            "#event-3",
+            "#event-4",
+            "#event-5",
+            "#event-6",
+            "#event-7",
+            "#event-8",
+            "#event-9",
+            "credential.json"
+        ]
+    );
+}

@@ -46,7 +46,7 @@ pub struct Manifest {
     /// Output files by site path.
     pub files: HashMap<String, FileEntry>,
     /// Credential id → its input key.
-    pub credentials: HashMap<String, String>,
+    pub credentials: HashMap<String, [u8; 32]>,
     /// Feed page path → the key of its content and its digest.
     pub feed: HashMap<String, (String, String)>,
 }
@@ -104,7 +104,9 @@ pub fn read(path: &Path, fingerprint: &str) -> Result<Option<Manifest>> {
             }
             "c" => {
                 let (key, id) = rest.split_once(' ').with_context(bad)?;
-                manifest.credentials.insert(id.to_string(), key.to_string());
+                let key = hex::decode(key).ok().with_context(bad)?;
+                let key: [u8; 32] = key.try_into().ok().with_context(bad)?;
+                manifest.credentials.insert(id.to_string(), key);
             }
             "p" => {
                 let mut parts = rest.splitn(3, ' ');
@@ -132,7 +134,7 @@ pub struct Record {
     /// Output files and their entries.
     pub files: Vec<(String, FileEntry)>,
     /// Credential id and its input key.
-    pub credentials: Vec<(String, String)>,
+    pub credentials: Vec<(String, [u8; 32])>,
     /// Feed page path → the key of its content and its digest.
     pub feed: HashMap<String, (String, String)>,
 }
@@ -159,7 +161,7 @@ pub fn write(path: &Path, fingerprint: &str, manifest: &mut Record) -> Result<()
             )?;
         }
         for (id, key) in credentials {
-            writeln!(out, "c {key} {id}")?;
+            writeln!(out, "c {} {id}", hex::encode(key))?;
         }
         let mut feed: Vec<_> = manifest.feed.iter().collect();
         feed.sort();
@@ -216,7 +218,7 @@ mod tests {
                 mtime: 1_700_000_000_123_456_789,
             },
         );
-        m.credentials.insert("a".into(), "k1".into());
+        m.credentials.insert("a".into(), [9; 32]);
         m.feed
             .insert("feed/1.json".into(), ("k2".into(), "sha256:ab".into()));
         let mut record = Record {

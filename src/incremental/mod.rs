@@ -55,7 +55,7 @@ pub struct Writer {
     files: Mutex<Vec<(String, FileEntry)>>,
     /// The files `reuse` took over (for the signed manifest).
     reused_files: Mutex<Vec<(String, crate::output::manifest::FileEntry)>>,
-    credentials: Mutex<Vec<(String, String)>>,
+    credentials: Mutex<Vec<(String, [u8; 32])>>,
     feed: Mutex<HashMap<String, (String, String)>>,
     global: Mutex<String>,
     unchanged: AtomicU64,
@@ -239,7 +239,7 @@ impl Sink for Writer {
 
     fn reuse(&self, site: &Site, state: &State, issuer: &Issuer) -> Result<HashSet<String>> {
         let global = global_key(site, issuer)?;
-        let keys: Vec<(String, String)> = site
+        let keys: Vec<(String, [u8; 32])> = site
             .credentials
             .par_iter()
             .map(|c| (c.id().to_string(), credential_key(&global, c, state)))
@@ -360,7 +360,7 @@ pub(crate) fn global_key(site: &Site, issuer: &Issuer) -> Result<String> {
 }
 
 /// The key of one credential's files.
-pub(crate) fn credential_key(global: &str, credential: &Credential, state: &State) -> String {
+pub(crate) fn credential_key(global: &str, credential: &Credential, state: &State) -> [u8; 32] {
     let mut text = String::with_capacity(1024);
     // The state entry as an input: without the digest, which signing records.
     let entry = state.credentials.get(credential.id()).map(|entry| {
@@ -369,5 +369,5 @@ pub(crate) fn credential_key(global: &str, credential: &Credential, state: &Stat
         entry
     });
     let _ = write!(text, "{global}\n{credential:?}\n{entry:?}");
-    hex::encode(Sha256::digest(text.as_bytes()))
+    Sha256::digest(text.as_bytes()).into()
 }

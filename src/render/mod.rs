@@ -333,7 +333,7 @@ impl<'a> Renderer<'a> {
     /// credsite 0.1's layout also gets a redirect page at its old address.
     fn credential(&self, credential: &'a Credential) -> Result<Vec<Page>> {
         let signed = pretty(&self.signer.credential(credential)?)?;
-        let qr = qr::svg(&credential.page_url)?;
+        let qr = qr::svg(&credential.page_url(&self.site.urls))?;
         let view = CredentialView::new(self.site, credential, &qr);
         let page = self
             .pages

@@ -165,7 +165,7 @@ pub struct CredentialView<'a> {
     /// Assessment details.
     pub evidence: Option<EvidenceView<'a>>,
     /// The absolute URL of the verification page (what the QR code holds).
-    pub page_url: &'a str,
+    pub page_url: String,
     /// The signed document's file name, relative to the page.
     pub credential_file: &'static str,
     /// The QR code of `page_url`, an SVG element (trusted: credsite draws it), shown
@@ -263,7 +263,7 @@ impl<'a> CredentialView<'a> {
                 score: e.score.as_deref(),
                 date: e.date.map(|d| d.to_string()),
             }),
-            page_url: &credential.page_url,
+            page_url: credential.page_url(&site.urls),
             credential_file: urls::CREDENTIAL_FILE,
             qr_svg,
             listed: credential.listed,

@@ -115,7 +115,7 @@ pub fn unsigned(
     }
     let mut doc = Map::new();
     doc.insert("@context".into(), json!(CONTEXT));
-    doc.insert("id".into(), credential.json_url.clone().into());
+    doc.insert("id".into(), credential.json_url(&site.urls).into());
     doc.insert(
         "type".into(),
         json!(["VerifiableCredential", "OpenBadgeCredential"]),

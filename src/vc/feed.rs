@@ -33,11 +33,38 @@ pub const ITEMS_PER_PAGE: usize = 1000;
 /// status events.
 pub struct Entry<'a> {
     date: chrono::NaiveDate,
-    /// The item's `id`.
-    id: Cow<'a, str>,
     credential: &'a Credential,
     /// The status event (index into its lifecycle), or the issue.
     event: Option<usize>,
+}
+
+impl Entry<'_> {
+    /// The item's `id` is the base URL, then this folder of the site, then
+    /// [`Entry::id_end`].
+    fn id_folder(&self) -> &str {
+        let credential = self.credential;
+        match self.event {
+            None => credential.moved_from.as_deref().unwrap_or(&credential.dir),
+            Some(_) => &credential.dir,
+        }
+    }
+
+    fn id_end(&self) -> Cow<'static, str> {
+        match self.event {
+            None => Cow::Borrowed(urls::CREDENTIAL_FILE),
+            Some(n) => Cow::Owned(format!("#event-{}", n + 1)),
+        }
+    }
+
+    /// Orders two entries by date, then by `id` (as strings), without making the ids
+    /// (a million of them are 100 MB): all ids start with the same base URL.
+    fn order(&self, other: &Entry) -> std::cmp::Ordering {
+        self.date.cmp(&other.date).then_with(|| {
+            let (end, other_end) = (self.id_end(), other.id_end());
+            let id = self.id_folder().bytes().chain(end.bytes());
+            id.cmp(other.id_folder().bytes().chain(other_end.bytes()))
+        })
+    }
 }
 
 /// What the feed lists, oldest first: issues and status events, by date, then id.
@@ -50,7 +77,6 @@ pub fn entries(site: &Site) -> Vec<Entry<'_>> {
         .flat_map(|credential| {
             let issue = Entry {
                 date: credential.record.issued,
-                id: Cow::Borrowed(credential.json_url.as_str()),
                 credential,
                 event: None,
             };
@@ -61,7 +87,6 @@ pub fn entries(site: &Site) -> Vec<Entry<'_>> {
                 .enumerate()
                 .map(move |(n, event)| Entry {
                     date: event.date,
-                    id: Cow::Owned(event_id(credential, n)),
                     credential,
                     event: Some(n),
                 });
@@ -69,7 +94,7 @@ pub fn entries(site: &Site) -> Vec<Entry<'_>> {
         })
         .collect();
     // Dates are written `YYYY-MM-DDT00:00:00Z`: their order is the dates' order.
-    entries.par_sort_unstable_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+    entries.par_sort_unstable_by(Entry::order);
     entries
 }
 
@@ -97,8 +122,8 @@ pub fn items(site: &Site, texts: &SignedTexts, entries: &[Entry]) -> Result<Vec<
 }
 
 /// The `id` of a credential's status event number `n` (from 0).
-fn event_id(credential: &Credential, n: usize) -> String {
-    format!("{}#event-{}", credential.page_url, n + 1)
+fn event_id(site: &Site, credential: &Credential, n: usize) -> String {
+    format!("{}#event-{}", credential.page_url(&site.urls), n + 1)
 }
 
 /// The page before another one in the chain: its URL and digest.
@@ -220,7 +245,8 @@ fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts)
         ("valid_until", &valid_until),
     ];
     let mut ext = Map::new();
-    ext.insert("credential".into(), credential.json_url.clone().into());
+    let json_url = credential.json_url(&site.urls);
+    ext.insert("credential".into(), json_url.clone().into());
     ext.insert(
         "program".into(),
         site.urls.absolute(&urls::program_dir(&program.id)).into(),
@@ -234,11 +260,11 @@ fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts)
         .as_ref()
         .and_then(|(old, _)| site.credential(old))
     {
-        ext.insert("replaces".into(), old.json_url.clone().into());
+        ext.insert("replaces".into(), old.json_url(&site.urls).into());
     }
     Ok(json!({
-        "id": credential.json_url,
-        "url": credential.page_url,
+        "id": json_url,
+        "url": credential.page_url(&site.urls),
         "title": texts.render("feed_item_title", &values)?,
         "content_text": texts.render("feed_item_text", &values)?,
         "date_published": date_time(record.issued),
@@ -266,14 +292,14 @@ fn event_item(
         ("reason", &event.reason),
     ];
     Ok(json!({
-        "id": event_id(credential, n),
-        "url": credential.page_url,
+        "id": event_id(site, credential, n),
+        "url": credential.page_url(&site.urls),
         "title": texts.render("event_item_title", &values)?,
         "content_text": texts.render("event_item_text", &values)?,
         "date_published": date_time(event.date),
         "tags": [program.id, event.action.as_str()],
         "_credsite": {
-            "credential": credential.json_url,
+            "credential": credential.json_url(&site.urls),
             "action": event.action.as_str(),
             "reason": event.reason,
         },

@@ -317,7 +317,7 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(report.savings.unchanged, 0);
     assert_eq!(tree(&root.join("public")), expected);
 
-    let foreign = good.replacen("credsite-manifest 2 ", "credsite-manifest 2 0.0.0-", 1);
+    let foreign = good.replacen("credsite-manifest 3 ", "credsite-manifest 3 0.0.0-", 1);
     fs::write(&manifest, foreign).unwrap();
     let report = credsite::build(&options(root, false)).unwrap();
     assert!(
@@ -505,14 +505,20 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
     use credsite::vc::feed::Kept;
     use credsite::vc::sign::Signer;
     use std::collections::HashMap;
-    use std::sync::Mutex;
+    use std::sync::{Mutex, OnceLock};
 
+    /// The incremental build's feed cache, with its real input keys.
     #[derive(Default)]
     struct Cache {
         previous: HashMap<String, (String, String)>,
         now: Mutex<HashMap<String, (String, String)>>,
+        keys: OnceLock<(String, Vec<(String, [u8; 32])>)>,
     }
     impl Kept for Cache {
+        fn input_keys(&self) -> Option<(&str, &[(String, [u8; 32])])> {
+            let (global, credentials) = self.keys.get()?;
+            Some((global, credentials))
+        }
         fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String> {
             let (previous, digest) = self.previous.get(path)?;
             (*previous == hex(key)).then(|| {
@@ -547,6 +553,18 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
             credsite::load::validate(credsite::load::load(root).unwrap(), as_of()).unwrap();
         let site = credsite::site::resolve(inputs, state, as_of()).unwrap();
         let reissue = Default::default();
+        if let Some(cache) = cache {
+            let global = credsite::incremental::global_key(&site, &issuer).unwrap();
+            let keys = site
+                .credentials
+                .iter()
+                .map(|c| {
+                    let key = credsite::incremental::credential_key(&global, c, state);
+                    (c.id().to_string(), key)
+                })
+                .collect();
+            cache.keys.set((global, keys)).unwrap();
+        }
         let signer = Signer::new(&site, &issuer, state, &reissue).unwrap();
         let full: BTreeMap<String, serde_json::Value> =
             signer.feed().collect::<anyhow::Result<_>>().unwrap();

@@ -11,10 +11,10 @@
 //! global <hex>
 //! f <sha256 hex> <size> <mtime ns> <site path>
 //! c <input key hex> <credential id>
-//! p <content key hex> <digest> <feed page path>
+//! p <input key hex> <digest> <feed page path>
 //! ```
 //!
-//! A `p` line is a feed page: the key of what it was signed from and the digest the
+//! A `p` line is a feed page: the key of the inputs it was made and signed from and the digest the
 //! next page's chain link holds (see [`crate::vc::feed::Kept`]).
 
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 /// The manifest format; a manifest of another format is discarded.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// One file of the output, as the build that wrote it left it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -55,9 +55,9 @@ pub struct Writer {
     files: Mutex<Vec<(String, FileEntry)>>,
     /// The files `reuse` took over (for the signed manifest).
     reused_files: Mutex<Vec<(String, crate::output::manifest::FileEntry)>>,
-    credentials: Mutex<Vec<(String, [u8; 32])>>,
+    credentials: OnceLock<Vec<(String, [u8; 32])>>,
     feed: Mutex<HashMap<String, (String, String)>>,
-    global: Mutex<String>,
+    global: OnceLock<String>,
     unchanged: AtomicU64,
     reused: AtomicU64,
     /// Notes for the user: a discarded cache.
@@ -103,9 +103,9 @@ impl Writer {
             previous,
             files: Mutex::default(),
             reused_files: Mutex::default(),
-            credentials: Mutex::default(),
+            credentials: OnceLock::new(),
             feed: Mutex::default(),
-            global: Mutex::default(),
+            global: OnceLock::new(),
             unchanged: AtomicU64::new(0),
             reused: AtomicU64::new(0),
             notes,
@@ -121,9 +121,9 @@ impl Writer {
             reused: self.reused.load(Ordering::Relaxed),
         };
         let mut manifest = manifest::Record {
-            global: self.global.into_inner().expect("not poisoned"),
+            global: self.global.into_inner().unwrap_or_default(),
             files: self.files.into_inner().expect("not poisoned"),
-            credentials: self.credentials.into_inner().expect("not poisoned"),
+            credentials: self.credentials.into_inner().unwrap_or_default(),
             feed: self.feed.into_inner().expect("not poisoned"),
         };
         match &self.previous {
@@ -289,13 +289,18 @@ impl Sink for Writer {
             }
         }
         self.reused.store(reused.len() as u64, Ordering::Relaxed);
-        *self.credentials.lock().expect("not poisoned") = keys;
-        *self.global.lock().expect("not poisoned") = global;
+        // Set once: `reuse` runs once per build.
+        let _ = self.credentials.set(keys);
+        let _ = self.global.set(global);
         Ok(reused)
     }
 }
 
 impl crate::vc::feed::Kept for Writer {
+    fn input_keys(&self) -> Option<(&str, &[(String, [u8; 32])])> {
+        Some((self.global.get()?, self.credentials.get()?))
+    }
+
     fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String> {
         let (previous_key, digest) = self.previous.as_ref()?.feed.get(path)?;
         if *previous_key != hex::encode(key) {
@@ -332,7 +337,7 @@ fn fingerprint() -> String {
 }
 
 /// Everything site-wide that a credential's files are made from.
-pub(crate) fn global_key(site: &Site, issuer: &Issuer) -> Result<String> {
+pub fn global_key(site: &Site, issuer: &Issuer) -> Result<String> {
     let mut text = String::new();
     write!(
         text,
@@ -360,7 +365,7 @@ pub(crate) fn global_key(site: &Site, issuer: &Issuer) -> Result<String> {
 }
 
 /// The key of one credential's files.
-pub(crate) fn credential_key(global: &str, credential: &Credential, state: &State) -> [u8; 32] {
+pub fn credential_key(global: &str, credential: &Credential, state: &State) -> [u8; 32] {
     let mut text = String::with_capacity(1024);
     // The state entry as an input: without the digest, which signing records.
     let entry = state.credentials.get(credential.id()).map(|entry| {

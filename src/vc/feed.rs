@@ -33,6 +33,8 @@ pub const ITEMS_PER_PAGE: usize = 1000;
 /// status events.
 pub struct Entry<'a> {
     date: chrono::NaiveDate,
+    /// The credential's place in the site's list (for its input key, see [`Kept`]).
+    index: u32,
     credential: &'a Credential,
     /// The status event (index into its lifecycle), or the issue.
     event: Option<usize>,
@@ -74,9 +76,12 @@ pub fn entries(site: &Site) -> Vec<Entry<'_>> {
     let mut entries: Vec<Entry> = site
         .credentials
         .iter()
-        .flat_map(|credential| {
+        .enumerate()
+        .flat_map(|(index, credential)| {
+            let index = index as u32;
             let issue = Entry {
                 date: credential.record.issued,
+                index,
                 credential,
                 event: None,
             };
@@ -87,6 +92,7 @@ pub fn entries(site: &Site) -> Vec<Entry<'_>> {
                 .enumerate()
                 .map(move |(n, event)| Entry {
                     date: event.date,
+                    index,
                     credential,
                     event: Some(n),
                 });
@@ -186,40 +192,60 @@ pub fn page(
 }
 
 /// What a build keeps of the feed pages the previous one signed (issue 12): the
-/// incremental build's cache. A full archive page never changes, so that signing them
-/// all again (about 3 s at 100,000 credentials) is wasted.
+/// incremental build's cache. A full archive page never changes, so that making and
+/// signing them all again (about 3 s at 100,000 credentials) is wasted.
 pub trait Kept: Sync {
+    /// The key of everything site-wide that pages are made from, and the input key of
+    /// each credential of the site, in the site's order (see [`crate::incremental`]);
+    /// `None` if they were not made.
+    fn input_keys(&self) -> Option<(&str, &[(String, [u8; 32])])>;
     /// The digest of the page at `path` that the previous build signed from the same
-    /// content (`key`, see [`key`]), if that page is kept as it is.
+    /// inputs (`key`, see [`page_key`]), if that page is kept as it is.
     fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String>;
     /// Notes a page signed now, with its key and digest.
     fn signed(&self, path: &str, key: &[u8; 32], digest: &str);
 }
 
-/// What an unsigned page and its proof are made of: signed with the same key, method
-/// and `created`, the same unsigned page gives the same bytes (Ed25519 is
+/// What one page and its proof are made of, without making it: the site-wide inputs,
+/// the input key of each credential it lists (which covers its events), its place in
+/// the chain, its proof date, and the signing key and method. Signed with the same
+/// key, method and date, the same page gives the same bytes (Ed25519 is
 /// deterministic).
-pub fn key(
-    unsigned: &Value,
-    public_key: &[u8],
-    method: &str,
-    created: Option<&str>,
-) -> Result<[u8; 32]> {
+pub struct PageInputs<'p> {
+    /// The page's site path.
+    pub path: &'p str,
+    /// The older page it links to.
+    pub next: Option<&'p str>,
+    /// The older page's URL and digest (its chain link).
+    pub previous: Option<&'p Link>,
+    /// Its proof's `created`.
+    pub created: Option<&'p str>,
+    /// The public key and verification method that sign it.
+    pub public_key: &'p [u8],
+    pub method: &'p str,
+}
+
+/// The key of a page of `entries` (see [`PageInputs`]); `None` without input keys.
+pub fn page_key(kept: &dyn Kept, page: &PageInputs, entries: &[Entry]) -> Option<[u8; 32]> {
+    let (global, credentials) = kept.input_keys()?;
     let mut hasher = Sha256::new();
-    hasher.update(serde_json::to_vec(unsigned)?);
-    hasher.update(b"\n");
-    hasher.update(public_key);
-    hasher.update(format!("\n{method}\n{created:?}"));
-    Ok(hasher.finalize().into())
+    let previous = page.previous.map(|l| (l.url.as_str(), l.digest.as_str()));
+    hasher.update(format!(
+        "credsite feed page\n{global}\n{}\n{:?}\n{previous:?}\n{:?}\n{}\n",
+        page.path, page.next, page.created, page.method
+    ));
+    hasher.update(page.public_key);
+    for entry in entries {
+        let (_, key) = credentials.get(entry.index as usize)?;
+        hasher.update(key);
+        hasher.update(format!("{:?}", entry.event));
+    }
+    Some(hasher.finalize().into())
 }
 
 /// A page's proof `created`: its newest item's date (never the clock), if any.
-pub fn created(items: &[Value]) -> Option<String> {
-    items
-        .iter()
-        .filter_map(|item| item["date_published"].as_str())
-        .max()
-        .map(str::to_string)
+pub fn created(entries: &[Entry]) -> Option<String> {
+    entries.iter().map(|e| e.date).max().map(date_time)
 }
 
 /// The site paths of the feed's pages for `items` items, oldest archive page first,

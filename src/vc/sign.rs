@@ -452,8 +452,28 @@ impl FeedPages<'_, '_> {
         let path = &self.paths[n];
         let start = n * feed::ITEMS_PER_PAGE;
         let chunk = &self.entries[start..(start + feed::ITEMS_PER_PAGE).min(self.entries.len())];
-        let items = feed::items(signer.site, &signer.texts, chunk)?;
         let next = n.checked_sub(1).map(|older| self.paths[older].as_str());
+        self.created = feed::created(chunk).or(self.created.take());
+        let url = signer.site.urls.absolute(path);
+        let public_key = signer.issuer.key.verifying_key();
+        let inputs = feed::PageInputs {
+            path,
+            next,
+            previous: self.previous.as_ref(),
+            created: self.created.as_deref(),
+            public_key: public_key.as_bytes(),
+            method: signer.method(),
+        };
+        let key = signer
+            .kept_feed
+            .and_then(|kept| Some((kept, feed::page_key(kept, &inputs, chunk)?)));
+        if let Some((kept, key)) = &key
+            && let Some(digest) = kept.kept(path, key)
+        {
+            self.previous = Some(feed::Link { url, digest });
+            return Ok(None);
+        }
+        let items = feed::items(signer.site, &signer.texts, chunk)?;
         let unsigned = feed::page(
             signer.site,
             &signer.texts,
@@ -462,26 +482,6 @@ impl FeedPages<'_, '_> {
             next,
             self.previous.as_ref(),
         )?;
-        self.created = feed::created(&items).or(self.created.take());
-        let url = signer.site.urls.absolute(path);
-        let key = match signer.kept_feed {
-            Some(kept) => Some((
-                kept,
-                feed::key(
-                    &unsigned,
-                    signer.issuer.key.verifying_key().as_bytes(),
-                    signer.method(),
-                    self.created.as_deref(),
-                )?,
-            )),
-            None => None,
-        };
-        if let Some((kept, key)) = &key
-            && let Some(digest) = kept.kept(path, key)
-        {
-            self.previous = Some(feed::Link { url, digest });
-            return Ok(None);
-        }
         let signed = proof::sign(
             unsigned,
             &signer.issuer.key,

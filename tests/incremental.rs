@@ -512,10 +512,10 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
     struct Cache {
         previous: HashMap<String, (String, String)>,
         now: Mutex<HashMap<String, (String, String)>>,
-        keys: OnceLock<(String, Vec<(String, [u8; 32])>)>,
+        keys: OnceLock<(String, Box<credsite::vc::feed::CredentialKeys>)>,
     }
     impl Kept for Cache {
-        fn input_keys(&self) -> Option<(&str, &[(String, [u8; 32])])> {
+        fn input_keys(&self) -> Option<(&str, &credsite::vc::feed::CredentialKeys)> {
             let (global, credentials) = self.keys.get()?;
             Some((global, credentials))
         }
@@ -562,7 +562,8 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
                     let key = credsite::incremental::credential_key(&global, c, state);
                     (c.id().to_string(), key)
                 })
-                .collect();
+                .collect::<Vec<_>>()
+                .into_boxed_slice();
             cache.keys.set((global, keys)).unwrap();
         }
         let signer = Signer::new(&site, &issuer, state, &reissue).unwrap();

@@ -297,7 +297,7 @@ impl Sink for Writer {
 }
 
 impl crate::vc::feed::Kept for Writer {
-    fn input_keys(&self) -> Option<(&str, &[(String, [u8; 32])])> {
+    fn input_keys(&self) -> Option<(&str, &crate::vc::feed::CredentialKeys)> {
         Some((self.global.get()?, self.credentials.get()?))
     }
 

@@ -191,6 +191,9 @@ pub fn page(
     Ok(Value::Object(feed))
 }
 
+/// The input key of each credential of the site, with its id, in the site's order.
+pub type CredentialKeys = [(String, [u8; 32])];
+
 /// What a build keeps of the feed pages the previous one signed (issue 12): the
 /// incremental build's cache. A full archive page never changes, so that making and
 /// signing them all again (about 3 s at 100,000 credentials) is wasted.
@@ -198,7 +201,7 @@ pub trait Kept: Sync {
     /// The key of everything site-wide that pages are made from, and the input key of
     /// each credential of the site, in the site's order (see [`crate::incremental`]);
     /// `None` if they were not made.
-    fn input_keys(&self) -> Option<(&str, &[(String, [u8; 32])])>;
+    fn input_keys(&self) -> Option<(&str, &CredentialKeys)>;
     /// The digest of the page at `path` that the previous build signed from the same
     /// inputs (`key`, see [`page_key`]), if that page is kept as it is.
     fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String>;

@@ -59,9 +59,10 @@ const ABOUT: &str = "credsite site state: written by credsite, commit it with th
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialState {
-    /// SHA-256 (hex) of the credential's canonical signed content, once it was signed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
+    /// SHA-256 of the credential's canonical signed content, once it was signed
+    /// (written as hex; kept as bytes: a million hex strings are 90 MB).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_digest")]
+    pub digest: Option<[u8; 32]>,
     /// The public key (multibase) it was last re-signed with on request (`--resign`),
     /// when that is not the key active on its issue date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,7 +357,7 @@ impl State {
         for (id, digest) in signed.digests {
             if let Some(entry) = self.credentials.get_mut(&id) {
                 reissued += usize::from(entry.digest.is_some());
-                entry.digest = Some(hex::encode(digest));
+                entry.digest = Some(digest);
             }
         }
         for (id, key) in signed.resigned {
@@ -467,6 +468,31 @@ impl State {
     }
 }
 
+/// A SHA-256 in the state file: 64 hex digits.
+mod hex_digest {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(digest: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+        match digest {
+            Some(digest) => s.serialize_str(&hex::encode(digest)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        let mut digest = [0; 32];
+        hex::decode_to_slice(&text, &mut digest).map_err(|_| {
+            D::Error::custom(format!(
+                "digest {text:?} is not a SHA-256 (64 hex digits): restore credsite.state.json from version control"
+            ))
+        })?;
+        Ok(Some(digest))
+    }
+}
+
 /// One-line JSON of a value.
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value)?)
@@ -570,10 +596,25 @@ mod tests {
     }
 
     #[test]
+    fn a_digest_that_is_not_a_sha256_is_refused_by_name() {
+        let mut state = State::new();
+        state.allocate(listed(["a"])).unwrap();
+        state.credentials.get_mut("a").unwrap().digest = Some([0xab; 32]);
+        let text = state.to_text().unwrap();
+        assert!(text.contains(&"ab".repeat(32)), "{text}");
+        assert_eq!(
+            State::parse(&text).unwrap().credentials["a"].digest,
+            Some([0xab; 32])
+        );
+        let err = State::parse(&text.replace(&"ab".repeat(32), "abz")).unwrap_err();
+        assert!(format!("{err}").contains("is not a SHA-256"), "{err}");
+    }
+
+    #[test]
     fn round_trips_one_line_per_credential() {
         let mut state = State::new();
         state.allocate(listed(["b", "a"])).unwrap();
-        state.credentials.get_mut("a").unwrap().digest = Some("00".repeat(32));
+        state.credentials.get_mut("a").unwrap().digest = Some([0; 32]);
         assert!(state.record_key("z6MkOne", d("2026-01-01")));
         assert!(!state.record_key("z6MkOne", d("2026-02-01")));
         let text = state.to_text().unwrap();

@@ -85,7 +85,7 @@ pub fn recover(public: &Path, did_document: &str, as_of: NaiveDate) -> Result<Re
         let entry = state.credentials.get_mut(id).expect("allocated above");
         entry.path = dir.clone();
         entry.moved_from = moved_from.clone();
-        entry.digest = Some(digest.clone());
+        entry.digest = Some(*digest);
         if let Some(salt) = salt {
             entry.salt = salt.clone();
         }
@@ -212,12 +212,12 @@ fn slot_of(doc: &Value, path: &Path) -> Result<Option<(u32, u32)>> {
 
 /// SHA-256 of the canonical signed content: the document without its proof, as the
 /// signing stage computes it.
-fn digest_of(mut doc: Value) -> Result<String> {
+fn digest_of(mut doc: Value) -> Result<[u8; 32]> {
     if let Some(map) = doc.as_object_mut() {
         map.remove("proof");
     }
     let canonical = proof::canonicalize(&doc)?;
-    Ok(hex::encode(Sha256::digest(canonical)))
+    Ok(Sha256::digest(canonical).into())
 }
 
 fn read_json(path: &Path) -> Result<Value> {

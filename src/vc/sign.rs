@@ -214,9 +214,9 @@ impl<'a> Signer<'a> {
             .state
             .credentials
             .get(credential.id())
-            .and_then(|c| c.digest.as_deref());
+            .and_then(|c| c.digest.as_ref());
         match known {
-            Some(known) if known == hex::encode(digest) => {}
+            Some(known) if *known == digest => {}
             Some(_) if !self.reissue.covers(credential) => {
                 self.changed
                     .lock()

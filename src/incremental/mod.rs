@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -210,10 +210,7 @@ impl Sink for Writer {
         }
         let size = page.bytes.len() as u64;
         let path = page.path.clone();
-        self.staging.put(page)?;
-        let written = self.staging.dir().join(&path);
-        let meta = fs::symlink_metadata(&written)
-            .with_context(|| format!("cannot read {}", written.display()))?;
+        let meta = self.staging.put_file(page)?;
         self.files.lock().expect("not poisoned").push((
             path,
             FileEntry {

@@ -157,15 +157,12 @@ impl Staging {
     pub fn abandon(self) {
         let _ = fs::remove_dir_all(&self.dir);
     }
-
-    /// The staging folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
 }
 
-impl Sink for Staging {
-    fn put(&self, page: Page) -> Result<()> {
+impl Staging {
+    /// Writes one page and returns the written file's metadata (its modification
+    /// time, for the incremental build's cache), read from the open file.
+    pub fn put_file(&self, page: Page) -> Result<fs::Metadata> {
         let path = self.dir.join(&page.path);
         let create = |path: &Path| {
             fs::OpenOptions::new()
@@ -195,7 +192,14 @@ impl Sink for Staging {
         file.write_all(&page.bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;
         self.files.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        file.metadata()
+            .with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, page: Page) -> Result<()> {
+        self.put_file(page).map(drop)
     }
 
     fn count(&self) -> u64 {

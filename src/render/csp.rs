@@ -9,10 +9,23 @@
 //! browser then caches once for the whole registry; `'self'` also holds for a copy of
 //! the site opened from files).
 
+use std::sync::LazyLock;
+
 use anyhow::{Result, bail};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use memchr::memmem::Finder;
 use sha2::{Digest, Sha256};
+
+// Every page is searched for these (a credential page is 20 KB): SIMD searchers, made
+// once.
+static HEAD: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<head>"));
+static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<script"));
+static SCRIPT_END: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("</script>"));
+
+fn find(finder: &Finder, text: &str) -> Option<usize> {
+    finder.find(text.as_bytes())
+}
 
 /// The policy without its `script-src`.
 const POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
@@ -29,17 +42,26 @@ pub fn header() -> String {
 
 /// `html` with its Content-Security-Policy inserted right after `<head>`.
 pub fn apply(html: String, template: &str) -> Result<String> {
-    let Some(head) = html.find("<head>") else {
+    let Some(head) = find(&HEAD, &html) else {
         bail!(
             "template {template} has no <head>: credsite puts each page's Content-Security-Policy there"
         );
     };
-    let mut sources: Vec<String> = inline_scripts(&html)
-        .map(|script| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(script))))
-        .collect();
+    let mut sources = Vec::new();
+    let mut loads_scripts = false;
+    for script in scripts(&html) {
+        match script {
+            Script::Inline(text) => sources.push(format!(
+                "'sha256-{}'",
+                STANDARD.encode(Sha256::digest(text))
+            )),
+            Script::File => loads_scripts = true,
+            Script::Data => {}
+        }
+    }
     sources.sort();
     sources.dedup();
-    if loads_scripts(&html) {
+    if loads_scripts {
         sources.insert(0, "'self'".to_string());
     }
     let script_src = if sources.is_empty() {
@@ -58,37 +80,38 @@ pub fn apply(html: String, template: &str) -> Result<String> {
     Ok(out)
 }
 
-/// Whether the page loads a script file (`<script … src=…>`).
-fn loads_scripts(html: &str) -> bool {
-    html.match_indices("<script").any(|(at, _)| {
-        html[at..]
-            .split('>')
-            .next()
-            .is_some_and(|tag| tag.contains(" src="))
-    })
+/// A `<script>` element of a page.
+enum Script<'a> {
+    /// One a browser runs, with its text: no `src`, and no `type` or a JavaScript one.
+    Inline(&'a str),
+    /// One that loads a script file (`src=`).
+    File,
+    /// A data block (`type="application/json"`, say): never run.
+    Data,
 }
 
-/// The text of every inline script that a browser would run: `<script>` elements
-/// without `src` and with no `type`, or a JavaScript one.
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+/// The `<script>` elements of `html`, in one pass.
+fn scripts(html: &str) -> impl Iterator<Item = Script<'_>> {
     let mut rest = html;
     std::iter::from_fn(move || {
-        loop {
-            let start = rest.find("<script")?;
-            let after = &rest[start + "<script".len()..];
-            let tag_end = after.find('>')?;
-            let attributes = &after[..tag_end];
-            let body = &after[tag_end + 1..];
-            let end = body.find("</script>").unwrap_or(body.len());
-            rest = &body[end..];
-            let runs = !attributes.contains("src=")
-                && (!attributes.contains("type=")
-                    || attributes.contains("type=\"text/javascript\"")
-                    || attributes.contains("type=\"module\""));
-            if runs {
-                return Some(&body[..end]);
-            }
-        }
+        let start = find(&SCRIPT, rest)?;
+        let after = &rest[start + "<script".len()..];
+        let tag_end = after.find('>')?;
+        let attributes = &after[..tag_end];
+        let body = &after[tag_end + 1..];
+        let end = find(&SCRIPT_END, body).unwrap_or(body.len());
+        rest = &body[end..];
+        Some(if attributes.contains(" src=") {
+            Script::File
+        } else if !attributes.contains("src=")
+            && (!attributes.contains("type=")
+                || attributes.contains("type=\"text/javascript\"")
+                || attributes.contains("type=\"module\""))
+        {
+            Script::Inline(&body[..end])
+        } else {
+            Script::Data
+        })
     })
 }
 

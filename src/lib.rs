@@ -130,19 +130,22 @@ pub struct Report {
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
-    let mut staging = incremental::Writer::create(&out, options.clean)?;
-    let built = State::load(&options.root)
-        .map_err(Error::from)
-        .and_then(|mut state| {
-            refuse_new_identity(options, &state)?;
-            let mut issuer = Issuer::load(
-                &options.root,
-                options.secret_key.as_deref(),
-                MissingKey::Create,
-            )?;
-            let report = pipeline(options, &mut issuer, &mut state, &staging)?;
-            Ok((report, state, issuer))
-        });
+    // The previous build's manifest and the site state are read side by side.
+    let (staging, state) = rayon::join(
+        || incremental::Writer::create(&out, options.clean),
+        || State::load(&options.root),
+    );
+    let mut staging = staging?;
+    let built = state.map_err(Error::from).and_then(|mut state| {
+        refuse_new_identity(options, &state)?;
+        let mut issuer = Issuer::load(
+            &options.root,
+            options.secret_key.as_deref(),
+            MissingKey::Create,
+        )?;
+        let report = pipeline(options, &mut issuer, &mut state, &staging)?;
+        Ok((report, state, issuer))
+    });
     let (mut report, state, issuer) = match built {
         Ok(built) => built,
         Err(e) => {

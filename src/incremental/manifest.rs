@@ -23,6 +23,7 @@ use std::io::{BufWriter, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 
 /// The manifest format; a manifest of another format is discarded.
 const FORMAT: u32 = 3;
@@ -81,48 +82,76 @@ pub fn read(path: &Path, fingerprint: &str) -> Result<Option<Manifest>> {
     if header != expected {
         bail!("it was made by another credsite version or manifest format");
     }
-    let mut manifest = Manifest::default();
-    let mut complete = false;
-    for (n, line) in lines.enumerate() {
-        let bad = || format!("line {} is malformed", n + 2);
-        if line == "end" {
-            complete = true;
-            break;
-        }
-        let (kind, rest) = line.split_once(' ').with_context(bad)?;
-        match kind {
-            "global" => manifest.global = rest.to_string(),
-            "f" => {
-                let mut parts = rest.splitn(4, ' ');
-                let mut next = || parts.next().with_context(bad);
-                let hash = hex::decode(next()?).ok().with_context(bad)?;
-                let hash: [u8; 32] = hash.try_into().ok().with_context(bad)?;
-                let size = next()?.parse().ok().with_context(bad)?;
-                let mtime = next()?.parse().ok().with_context(bad)?;
-                let path = next()?.to_string();
-                manifest.files.insert(path, FileEntry { hash, size, mtime });
-            }
-            "c" => {
-                let (key, id) = rest.split_once(' ').with_context(bad)?;
-                let key = hex::decode(key).ok().with_context(bad)?;
-                let key: [u8; 32] = key.try_into().ok().with_context(bad)?;
-                manifest.credentials.insert(id.to_string(), key);
-            }
-            "p" => {
-                let mut parts = rest.splitn(3, ' ');
-                let mut next = || parts.next().with_context(bad);
-                let (key, digest, path) = (next()?, next()?, next()?);
-                manifest
-                    .feed
-                    .insert(path.to_string(), (key.to_string(), digest.to_string()));
-            }
-            _ => bail!("{}", bad()),
-        }
-    }
-    if !complete {
+    // Parsed in parallel (300,000 lines at 100,000 credentials), then gathered.
+    let lines: Vec<&str> = lines.collect();
+    let Some(end) = lines.iter().position(|line| *line == "end") else {
         bail!("it is incomplete (no `end` line)");
+    };
+    let parsed: Vec<Line> = lines[..end]
+        .par_iter()
+        .enumerate()
+        .map(|(n, line)| parse_line(line).with_context(|| format!("line {} is malformed", n + 2)))
+        .collect::<Result<_>>()?;
+    let mut manifest = Manifest::default();
+    let files = parsed
+        .iter()
+        .filter(|l| matches!(l, Line::File(..)))
+        .count();
+    manifest.files.reserve(files);
+    manifest.credentials.reserve(parsed.len() - files);
+    for line in parsed {
+        match line {
+            Line::Global(global) => manifest.global = global,
+            Line::File(path, entry) => {
+                manifest.files.insert(path, entry);
+            }
+            Line::Credential(id, key) => {
+                manifest.credentials.insert(id, key);
+            }
+            Line::Feed(path, entry) => {
+                manifest.feed.insert(path, entry);
+            }
+        }
     }
     Ok(Some(manifest))
+}
+
+/// One line of a manifest.
+enum Line {
+    Global(String),
+    File(String, FileEntry),
+    Credential(String, [u8; 32]),
+    Feed(String, (String, String)),
+}
+
+fn parse_line(line: &str) -> Option<Line> {
+    let (kind, rest) = line.split_once(' ')?;
+    let hash = |hex_digits: &str| -> Option<[u8; 32]> {
+        let mut hash = [0; 32];
+        hex::decode_to_slice(hex_digits, &mut hash).ok()?;
+        Some(hash)
+    };
+    Some(match kind {
+        "global" => Line::Global(rest.to_string()),
+        "f" => {
+            let mut parts = rest.splitn(4, ' ');
+            let hash = hash(parts.next()?)?;
+            let size = parts.next()?.parse().ok()?;
+            let mtime = parts.next()?.parse().ok()?;
+            let path = parts.next()?.to_string();
+            Line::File(path, FileEntry { hash, size, mtime })
+        }
+        "c" => {
+            let (key, id) = rest.split_once(' ')?;
+            Line::Credential(id.to_string(), hash(key)?)
+        }
+        "p" => {
+            let mut parts = rest.splitn(3, ' ');
+            let (key, digest, path) = (parts.next()?, parts.next()?, parts.next()?);
+            Line::Feed(path.to_string(), (key.to_string(), digest.to_string()))
+        }
+        _ => return None,
+    })
 }
 
 /// What a build records for the next one, as it was collected: lists, not maps (a

@@ -354,6 +354,20 @@ mod tests {
         }
     }
 
+    /// No staging folder, previous site or journal is left beside the site.
+    fn assert_nothing_left_beside(dir: &Path) {
+        let left: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !left
+                .iter()
+                .any(|n| n.contains("staging") || n.contains(".old") || n.contains(".apply")),
+            "{left:?}"
+        );
+    }
+
     #[test]
     fn swaps_in_new_site_and_keeps_old_one_on_failure() {
         let tmp = tempfile::tempdir().unwrap();
@@ -368,16 +382,7 @@ mod tests {
         staging.abandon();
         assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"one");
         assert!(!target.join("b.html").exists());
-        let left: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(
-            !left
-                .iter()
-                .any(|n| n.contains("staging") || n.contains(".old")),
-            "{left:?}"
-        );
+        assert_nothing_left_beside(tmp.path());
     }
 
     #[test]
@@ -466,16 +471,7 @@ mod tests {
         let after = fs::metadata(target.join("c/ab/x/index.html")).unwrap();
         assert_eq!(std::os::unix::fs::MetadataExt::ino(&after), kept_inode);
         assert_eq!(after.modified().unwrap(), kept.modified().unwrap());
-        let left: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(
-            !left
-                .iter()
-                .any(|n| n.contains("staging") || n.contains(".apply")),
-            "{left:?}"
-        );
+        assert_nothing_left_beside(tmp.path());
     }
 
     #[test]

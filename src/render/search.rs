@@ -41,8 +41,14 @@ pub const SHARD_BYTES: usize = 48 * 1024;
 pub const FIRST_KEY_CHARS: usize = 2;
 /// Keys are not split beyond this length (a shard of thousands of identical names).
 const LONGEST_KEY_CHARS: usize = 12;
-/// Lookup entries per shard, at most on average.
+/// Lookup entries per shard, at most on average, up to [`LOOKUP_MAX_DIGITS`].
 const LOOKUP_PER_SHARD: usize = 256;
+/// The most hex digits in a lookup shard's name. `search/l/` is one folder: 4 digits
+/// would make 65,536 files there, over credsite's own limit of 10,000 entries per
+/// folder and Netlify's 54,000. Past about 1,050,000 entries (a million holders with
+/// some double-barrelled names) the 4,096 shards grow instead: about 27 KB each at
+/// 1.1 million entries.
+const LOOKUP_MAX_DIGITS: usize = 3;
 
 /// The name shards of the listed credentials and the lookup shards of all of them.
 /// `program_index` gives each credential's program its position in the home page's
@@ -192,15 +198,20 @@ pub fn lookup_entry(id: &str, last_name: &str, folder: &str) -> Result<(String, 
 }
 
 /// Hex digits in the names of the lookup shards: enough for about
-/// [`LOOKUP_PER_SHARD`] entries per shard.
+/// [`LOOKUP_PER_SHARD`] entries per shard, at most [`LOOKUP_MAX_DIGITS`].
 pub fn lookup_digits(site: &Site) -> usize {
     let entries: usize = site
         .credentials
         .par_iter()
         .map(|c| last_names(c).len())
         .sum();
+    digits_for(entries)
+}
+
+/// [`lookup_digits`] for a number of lookup entries.
+fn digits_for(entries: usize) -> usize {
     let mut digits = 1;
-    while entries / 16usize.pow(digits as u32) > LOOKUP_PER_SHARD && digits < 6 {
+    while entries / 16usize.pow(digits as u32) > LOOKUP_PER_SHARD && digits < LOOKUP_MAX_DIGITS {
         digits += 1;
     }
     digits
@@ -309,6 +320,18 @@ mod tests {
         assert_eq!(kept.len() as u64 + maria["more"].as_u64().unwrap(), 1500);
         assert_eq!(kept[0], entry_of(6000));
         assert!(found(&docs, "maria").1);
+    }
+
+    #[test]
+    fn lookup_shards_stay_within_one_folder_of_4096_files() {
+        assert_eq!(digits_for(0), 1);
+        assert_eq!(digits_for(16 * 256), 1);
+        assert_eq!(digits_for(16 * 256 + 16), 2);
+        assert_eq!(digits_for(1_000_000), 3);
+        // A million holders, some with a double-barrelled family name (each of its
+        // words is a last name too): 16^4 shards would be 65,536 files in search/l/.
+        assert_eq!(digits_for(1_100_000), 3);
+        assert_eq!(digits_for(50_000_000), 3);
     }
 
     #[test]

@@ -184,9 +184,9 @@ def obtain_site(args: argparse.Namespace, names: list[str], keep: list[int]
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"built in {build_s:.1f} s, peak RSS {peak_kib / 1024:,.0f} MiB")
     output = re.search(r"^Output: ([\d,]+) files, ([\d.]+ [KMG]i?B)", run.stderr + run.stdout, re.M)
-    for line in (run.stdout + run.stderr).strip().splitlines():
-        if not line.startswith("warning: too big for some hosts"):
-            print("  " + line)
+    lines = (run.stdout + run.stderr).strip().splitlines()
+    for line in lines:
+        print("  " + line)
     public = root / "public"
     prune_s = None
     if not args.no_prune:
@@ -212,6 +212,7 @@ def obtain_site(args: argparse.Namespace, names: list[str], keep: list[int]
     stamp = dict(want, build_s=round(build_s, 1), build_peak_mib=round(peak_kib / 1024),
                  output_files=output.group(1) if output else None,
                  output_size=output.group(2) if output else None,
+                 warnings=[line for line in lines if line.startswith("warning:")],
                  prune_s=prune_s and round(prune_s, 1))
     stamp_file.write_text(json.dumps(stamp, indent=1) + "\n")
     return public, stamp
@@ -381,7 +382,7 @@ def truth(names: list[str], folded: list[str], typed: str) -> list[int]:
             if longest in f and sn.matches(query, sn.words(names[i]))]
 
 
-def check_final(names: list[str], typed: str, target: Optional[str], expected: list[int],
+def check_final(names: list[str], typed: str, target: Optional[int], expected: list[int],
                 last: dict[str, Any]) -> tuple[list[str], list[str], dict[str, Any]]:
     """What the page shows after the last key: problems (a wrong link, a holder who
     does not match, a count stated as complete that is not the true count, "no
@@ -425,8 +426,9 @@ def check_final(names: list[str], typed: str, target: Optional[str], expected: l
         problems.append(f"unexpected note {note!r}")
     if expected and not shown and outcome not in ("keep typing", "partial"):
         problems.append(f"no result ({len(expected):,} listed holders match)")
-    if target is not None and target not in shown:
-        message = (f"{target!r} is not among the {len(shown)} results "
+    if target is not None and not any(
+            ("/" + href).endswith("/" + bl.cred_path(cid_of(target))) for _, href in last["shown"]):
+        message = (f"{names[target]!r} ({cid_of(target)}) is not among the {len(shown)} results "
                    f"({len(expected):,} holders match; the note: {note!r})")
         (problems if outcome == "complete" and len(expected) <= 50 else limits).append(message)
     return problems, limits, {"shown": len(shown), "claimed": claim, "true": len(expected),
@@ -473,7 +475,7 @@ def main() -> int:
 
     t0 = time.monotonic()
     names = sn.roster(args.holders, args.seed)
-    targets = {name: cid_of(i) for i, name in sn.planted_at(args.holders).items()}
+    planted = {name: i for i, name in sn.planted_at(args.holders).items()}
     print(f"roster of {len(names):,} holders in {time.monotonic() - t0:.1f} s")
     public, stamp = obtain_site(args, names, sorted(sn.planted_at(args.holders)))
     stats = index_stats(public)
@@ -506,8 +508,8 @@ def main() -> int:
                     page.navigate(home)
                     typist.start()
                     keys = [typist.key(ch) for ch in typed]
-                    problems, limits, final = check_final(names, typed, target,
-                                                          expected[typed], keys[-1])
+                    problems, limits, final = check_final(
+                        names, typed, planted.get(target or ""), expected[typed], keys[-1])
                     for k in keys:
                         if not k["updated"]:
                             problems.append(f"after {k['value']!r}: neither the results nor "
@@ -522,18 +524,39 @@ def main() -> int:
                                             f"{k['other_requests']}")
                     case["passes"].append({"keys": keys, "final": final,
                                            "problems": problems, "limits": limits})
-                if target is not None and not case["passes"][-1]["limits"]:
+                folder = bl.cred_path(cid_of(planted[target])) if target else None
+                hrefs = [href for _, href in case["passes"][-1]["keys"][-1]["shown"]]
+                if folder and any(("/" + h).endswith("/" + folder) for h in hrefs):
                     page.evaluate(
                         "(() => { for (const a of document.querySelectorAll('#search-results a'))"
-                        f" if (a.textContent === {json.dumps(target)})"
+                        f" if (a.pathname.endsWith({json.dumps('/' + folder)}))"
                         " { a.click(); return; } })()")
-                    page.wait_for(f"location.pathname.endsWith('/{bl.cred_path(targets[target])}')",
-                                  timeout_s=10)
+                    page.wait_for(f"location.pathname.endsWith('/{folder}')", timeout_s=10)
                     verdict = page.wait_verdict(timeout_s=30)
                     case["verdict"] = verdict["verdict"]
                     if verdict["verdict"] != "valid":
                         case["passes"][-1]["problems"].append(
-                            f"{targets[target]}: verdict {verdict['verdict']!r}")
+                            f"{cid_of(planted[target])}: verdict {verdict['verdict']!r}")
+                if folder:
+                    # The lookup by credential id and last name (typed without accents),
+                    # which the note points to when the name search cannot list everyone.
+                    page.navigate(home)
+                    page.wait_for("document.readyState === 'complete'")
+                    last_name = sn.fold(target.split(" ")[-1])
+                    t0 = time.monotonic()
+                    page.evaluate(
+                        "(() => { document.getElementById('lookup-id').value ="
+                        f" {json.dumps(cid_of(planted[target]).upper())};"
+                        f" document.getElementById('lookup-name').value = {json.dumps(last_name)};"
+                        " document.getElementById('lookup-form').requestSubmit(); })()")
+                    try:
+                        page.wait_for(f"location.pathname.endsWith('/{folder}')", timeout_s=10)
+                        case["lookup_ms"] = (time.monotonic() - t0) * 1000
+                    except bl.CDPError:
+                        case["passes"][-1]["problems"].append(
+                            f"the lookup of {cid_of(planted[target])} and {last_name!r} did not "
+                            "open its credential: " + str(page.evaluate(
+                                "document.getElementById('lookup-result').textContent")))
                 case["page_problems"] = [p for p in page.problems()
                                          if not ("/search/n/" in p and "404" in p)]
             finally:
@@ -555,6 +578,8 @@ def main() -> int:
               f"{stamp['build_peak_mib']:,} MiB, {stamp['output_files']} files, "
               f"{stamp['output_size']}; credential folders deleted after it in "
               f"{stamp.get('prune_s')} s")
+        for warning in stamp.get("warnings", []):
+            print(f"  build {warning}")
     print(f"index: search/n/ {stats['shards']:,} shards, {stats['bytes'] / 1e6:.1f} MB "
           f"(median {stats['median_bytes'] / 1e3:.1f} KB, largest {stats['largest']:,} B); "
           f"{stats['split']:,} split, {stats['partial']:,} with \"more\" "
@@ -627,9 +652,13 @@ def main() -> int:
     print(f"target: at most {TARGET_SHARDS} shard download per keystroke: max {max(downloads)} "
           f"{'PASS' if shards_ok else 'FAIL'}")
     verdicts = [c.get("verdict") for c in cases if c["target"]]
+    lookups = [c["lookup_ms"] for c in cases if c.get("lookup_ms") is not None]
     print(f"correctness: {'PASS' if not failures else 'FAIL'} ({len(all_keys)} keystrokes "
           f"checked; {sum(v == 'valid' for v in verdicts)} of {len(verdicts)} planted holders "
-          "opened from the results and verified valid)")
+          f"opened from the results and verified valid; {len(lookups)} of {len(verdicts)} "
+          "found by credential id and last name"
+          + (f", submit -> credential page median {statistics.median(lookups):.0f} ms)"
+             if lookups else ")"))
     for f in failures:
         print(f"  {f}")
     outcomes = [c["passes"][0]["final"]["outcome"] for c in cases]

@@ -41,8 +41,14 @@ pub const SHARD_BYTES: usize = 48 * 1024;
 pub const FIRST_KEY_CHARS: usize = 2;
 /// Keys are not split beyond this length (a shard of thousands of identical names).
 const LONGEST_KEY_CHARS: usize = 12;
-/// Lookup entries per shard, at most on average.
+/// Lookup entries per shard, at most on average, up to [`LOOKUP_MAX_DIGITS`].
 const LOOKUP_PER_SHARD: usize = 256;
+/// The most hex digits in a lookup shard's name. `search/l/` is one folder: 4 digits
+/// would make 65,536 files there, over credsite's own limit of 10,000 entries per
+/// folder and Netlify's 54,000. Past about 1,050,000 entries (a million holders with
+/// some double-barrelled names) the 4,096 shards grow instead: about 27 KB each at
+/// 1.1 million entries.
+const LOOKUP_MAX_DIGITS: usize = 3;
 
 /// The name shards of the listed credentials and the lookup shards of all of them.
 /// `program_index` gives each credential's program its position in the home page's
@@ -81,15 +87,16 @@ fn name_shards(site: &Site, program_index: &BTreeMap<&str, usize>) -> Result<Vec
         })
         .collect();
     words.par_sort_unstable();
+    let entry_of = |i: usize| entry(&site.credentials[i], program_index);
     let mut pages = Vec::new();
-    shard(site, program_index, &words, "", FIRST_KEY_CHARS, &mut pages)?;
+    shard(&entry_of, &words, "", FIRST_KEY_CHARS, &mut pages)?;
     Ok(pages)
 }
 
-/// Files `words` (sorted) under keys of `chars` characters starting with `parent`.
+/// Files `words` (sorted; each with the credential it names, whose shard entry
+/// `entry_of` gives) under keys of `chars` characters starting with `parent`.
 fn shard(
-    site: &Site,
-    program_index: &BTreeMap<&str, usize>,
+    entry_of: &dyn Fn(usize) -> Value,
     words: &[(String, usize)],
     parent: &str,
     chars: usize,
@@ -108,15 +115,17 @@ fn shard(
         if key == parent {
             continue; // words equal to the parent's key stay in the parent
         }
-        let doc = shard_doc(site, program_index, group.iter().map(|(_, i)| *i), false)?;
-        let too_big = doc.len() > SHARD_BYTES && chars < LONGEST_KEY_CHARS;
+        // Too big is decided on what the group holds, not on the document, which
+        // keeps only what fits.
+        let (doc, more) = shard_doc(entry_of, group.iter().map(|(_, i)| *i), false)?;
+        let too_big = more > 0 && chars < LONGEST_KEY_CHARS;
         if too_big && group.iter().any(|(w, _)| *w != key) {
             let exact = group.iter().filter(|(w, _)| *w == key).map(|(_, i)| *i);
             pages.push(Page::new(
                 urls::search_names(&key),
-                shard_doc(site, program_index, exact, true)?,
+                shard_doc(entry_of, exact, true)?.0,
             ));
-            shard(site, program_index, group, &key, chars + 1, pages)?;
+            shard(entry_of, group, &key, chars + 1, pages)?;
         } else {
             pages.push(Page::new(urls::search_names(&key), doc));
         }
@@ -125,20 +134,19 @@ fn shard(
 }
 
 /// A shard's JSON: its holders (at most [`SHARD_BYTES`] of them; `more` says how
-/// many did not fit), and whether longer keys hold the rest.
+/// many did not fit), and whether longer keys hold the rest. Also returns `more`.
 fn shard_doc(
-    site: &Site,
-    program_index: &BTreeMap<&str, usize>,
+    entry_of: &dyn Fn(usize) -> Value,
     credentials: impl Iterator<Item = usize>,
     split: bool,
-) -> Result<Vec<u8>> {
+) -> Result<(Vec<u8>, usize)> {
     let mut credentials: Vec<usize> = credentials.collect();
     credentials.sort_unstable();
     credentials.dedup();
     let mut entries = Vec::with_capacity(credentials.len());
     let mut size = 64;
     for &i in &credentials {
-        let entry = entry(&site.credentials[i], program_index);
+        let entry = entry_of(i);
         size += entry.to_string().len() + 1;
         if size > SHARD_BYTES {
             break;
@@ -148,7 +156,7 @@ fn shard_doc(
     let more = credentials.len() - entries.len();
     let mut doc = serde_json::to_vec(&json!({"split": split, "more": more, "holders": entries}))?;
     doc.push(b'\n');
-    Ok(doc)
+    Ok((doc, more))
 }
 
 /// The secret-free key of a lookup: SHA-256 over a label, the folded id and the
@@ -190,15 +198,20 @@ pub fn lookup_entry(id: &str, last_name: &str, folder: &str) -> Result<(String, 
 }
 
 /// Hex digits in the names of the lookup shards: enough for about
-/// [`LOOKUP_PER_SHARD`] entries per shard.
+/// [`LOOKUP_PER_SHARD`] entries per shard, at most [`LOOKUP_MAX_DIGITS`].
 pub fn lookup_digits(site: &Site) -> usize {
     let entries: usize = site
         .credentials
         .par_iter()
         .map(|c| last_names(c).len())
         .sum();
+    digits_for(entries)
+}
+
+/// [`lookup_digits`] for a number of lookup entries.
+fn digits_for(entries: usize) -> usize {
     let mut digits = 1;
-    while entries / 16usize.pow(digits as u32) > LOOKUP_PER_SHARD && digits < 6 {
+    while entries / 16usize.pow(digits as u32) > LOOKUP_PER_SHARD && digits < LOOKUP_MAX_DIGITS {
         digits += 1;
     }
     digits
@@ -242,6 +255,84 @@ fn lookup_shards(site: &Site) -> Result<Vec<Page>> {
 mod tests {
     use super::*;
     use aes_gcm::aead::Aead;
+
+    /// The holders search.js finds for `word` in `docs` (path -> shard), and whether a
+    /// shard on the way left some out: from the shard of the word's first two
+    /// characters, one character more for each split shard, as far as the word goes.
+    fn found(docs: &BTreeMap<String, Value>, word: &str) -> (Vec<Value>, bool) {
+        let mut n = FIRST_KEY_CHARS;
+        let (mut holders, mut partial) = (Vec::new(), false);
+        while let Some(doc) = docs.get(&urls::search_names(names::prefix(word, n))) {
+            holders.extend(doc["holders"].as_array().unwrap().iter().cloned());
+            partial |= doc["more"].as_u64().unwrap() > 0;
+            if !doc["split"].as_bool().unwrap() || word.chars().count() <= n {
+                break;
+            }
+            n += 1;
+        }
+        (holders, partial)
+    }
+
+    #[test]
+    fn a_shard_too_big_splits_until_every_holder_is_found() {
+        // 6,000 holders under the key "ma" (216 different words, about 240 KB of
+        // entries), and 1,500 more who share one word, too many for one shard.
+        let syllables = ["ra", "ri", "ro", "tin", "ka", "lo"];
+        let mut words: Vec<(String, usize)> = (0..6000)
+            .map(|i| {
+                let s = |k: usize| syllables[k % syllables.len()];
+                (format!("ma{}{}{}", s(i), s(i / 6), s(i / 36)), i)
+            })
+            .chain((6000..7500).map(|i| ("maria".to_string(), i)))
+            .collect();
+        words.sort();
+        let entry_of = |i: usize| json!([format!("Holder {i:05}"), 0, format!("ab/h-{i:05}/")]);
+        let mut pages = Vec::new();
+        shard(&entry_of, &words, "", FIRST_KEY_CHARS, &mut pages).unwrap();
+        let docs: BTreeMap<String, Value> = pages
+            .iter()
+            .map(|p| (p.path.clone(), serde_json::from_slice(&p.bytes).unwrap()))
+            .collect();
+        assert_eq!(docs.len(), pages.len(), "one page per key");
+        assert!(
+            docs.len() > 10,
+            "the shard of \"ma\" split: {:?}",
+            docs.keys()
+        );
+        assert_eq!(docs[&urls::search_names("ma")]["split"], true);
+        for page in &pages {
+            assert!(page.bytes.len() <= SHARD_BYTES, "{}", page.path);
+        }
+        // Every holder of a word that fits is found by that word, completely.
+        for (word, i) in words.iter().filter(|(w, _)| w != "maria") {
+            let (holders, partial) = found(&docs, word);
+            assert!(!partial, "{word}");
+            assert!(
+                holders.contains(&entry_of(*i)),
+                "{word}: holder {i} not found"
+            );
+        }
+        // A word shared by more holders than fit keeps the first ones and says how
+        // many it left out.
+        let maria = &docs[&urls::search_names("maria")];
+        let kept = maria["holders"].as_array().unwrap();
+        assert!(kept.len() > 500);
+        assert_eq!(kept.len() as u64 + maria["more"].as_u64().unwrap(), 1500);
+        assert_eq!(kept[0], entry_of(6000));
+        assert!(found(&docs, "maria").1);
+    }
+
+    #[test]
+    fn lookup_shards_stay_within_one_folder_of_4096_files() {
+        assert_eq!(digits_for(0), 1);
+        assert_eq!(digits_for(16 * 256), 1);
+        assert_eq!(digits_for(16 * 256 + 16), 2);
+        assert_eq!(digits_for(1_000_000), 3);
+        // A million holders, some with a double-barrelled family name (each of its
+        // words is a last name too): 16^4 shards would be 65,536 files in search/l/.
+        assert_eq!(digits_for(1_100_000), 3);
+        assert_eq!(digits_for(50_000_000), 3);
+    }
 
     #[test]
     fn a_lookup_entry_opens_only_with_the_id_and_the_last_name() {

@@ -134,13 +134,14 @@ def copy_site(public: Path, dest: Path) -> Path:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     requests_seen: list[str]
+    cache_control: str = "no-store"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
     def end_headers(self) -> None:
-        # No caching between loads: every page load asks the server again.
-        self.send_header("Cache-Control", "no-store")
+        # By default no caching between loads: every page load asks the server again.
+        self.send_header("Cache-Control", self.cache_control)
         super().end_headers()
 
     def do_GET(self) -> None:  # noqa: N802
@@ -150,12 +151,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 class SiteServer:
     """Serves a folder on 127.0.0.1 (a free port) from a thread; records the paths
-    asked for. Use as a context manager."""
+    asked for. Every response says `Cache-Control: <cache_control>` (default
+    no-store). Use as a context manager."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache_control: str = "no-store") -> None:
         self.root = Path(root)
         self.requests: list[str] = []
-        handler = type("Handler", (_Handler,), {"requests_seen": self.requests})
+        handler = type("Handler", (_Handler,), {"requests_seen": self.requests,
+                                                "cache_control": cache_control})
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(handler, directory=str(self.root))
         )

@@ -67,7 +67,10 @@
   var results = document.getElementById("search-results");
   var note = document.getElementById("search-note");
   var latest = 0;
-  function show(holders, query, more) {
+  // `more`: longer names begin with what is typed (keep typing); `partial`: too many
+  // holders share the name for the index to list them all. Either way the list is
+  // not complete, and the note says so rather than give a count.
+  function show(holders, query, more, partial) {
     results.textContent = "";
     var seen = {};
     var shown = 0;
@@ -93,7 +96,13 @@
       results.appendChild(li);
     }
     if (total === 0) {
-      note.textContent = more ? "Keep typing: more letters narrow the search." : "No listed holder has that name. Holders who chose not to be listed can be found by credential id and last name below.";
+      note.textContent = more ? "Keep typing: more letters narrow the search."
+        : partial ? "None of the holders listed here under that name matches: so many share it that the search lists only some. Look the credential up by its id and last name below."
+        : "No listed holder has that name. Holders who chose not to be listed can be found by credential id and last name below.";
+    } else if (more) {
+      note.textContent = "Showing " + shown + (shown === 1 ? " holder" : " holders") + " whose name is exactly that; more names begin with it: keep typing.";
+    } else if (partial) {
+      note.textContent = "Showing " + shown + (shown === 1 ? " holder" : " holders") + ", not all: so many share these names that the search lists only some. Type more of the name, or look the credential up by its id and last name below.";
     } else if (total > shown) {
       note.textContent = "Showing " + shown + " of " + total + " holders: type more of the name to narrow the list.";
     } else {
@@ -113,12 +122,12 @@
     // complete one narrows the most; the others only filter.
     var shardWords = query.filter(function (q) { return Array.from(q).length >= config.firstKeyChars; });
     try {
-      var results = await Promise.all(shardWords.map(holdersFor));
+      var perWord = await Promise.all(shardWords.map(holdersFor));
       if (ticket !== latest) return;
-      var complete = results.filter(function (r) { return !r.partial && !r.more; });
-      var pool = complete.length > 0 ? complete : results;
+      var complete = perWord.filter(function (r) { return !r.partial && !r.more; });
+      var pool = complete.length > 0 ? complete : perWord;
       var found = pool.reduce(function (a, b) { return b.holders.length < a.holders.length ? b : a; });
-      show(found.holders, query, found.more || (complete.length === 0 && found.partial));
+      show(found.holders, query, found.more, !found.more && found.partial);
     } catch (e) {
       if (ticket !== latest) return;
       results.textContent = "";

@@ -188,9 +188,13 @@ pub fn sitemap_part(n: usize) -> String {
 }
 
 /// A shard of the name search index, named by its key (a prefix of a normalized
-/// name word, as hex of its UTF-8, so that any script makes a safe file name).
+/// name word, as hex of its UTF-8, so that any script makes a safe file name), in a
+/// folder named by the key's first two bytes (its first two letters, for a Latin
+/// name): a million holders make over 10,000 shards, too many for one folder.
 pub fn search_names(key: &str) -> String {
-    format!("{SEARCH_DIR}n/{}.json", hex::encode(key.as_bytes()))
+    let name = hex::encode(key.as_bytes());
+    let folder = &name[..name.len().min(4)];
+    format!("{SEARCH_DIR}n/{folder}/{name}.json")
 }
 
 /// A shard of the id-and-last-name lookup, named by the first hex digits of the key.
@@ -276,7 +280,9 @@ mod tests {
         assert_eq!(FEED, "feed.json");
         assert_eq!(feed_page(2), "feed/2.json");
         assert_eq!(status_list("revocation", 1), "status/revocation-1.json");
-        assert_eq!(search_names("se"), "search/n/7365.json");
+        assert_eq!(search_names("se"), "search/n/7365/7365.json");
+        assert_eq!(search_names("sean"), "search/n/7365/7365616e.json");
+        assert_eq!(search_names("σε"), "search/n/cf83/cf83ceb5.json");
         assert_eq!(
             status_list_number("https://x.org/status/suspension-12.json", "suspension"),
             Some(12)

@@ -1,6 +1,6 @@
 //! The directory's static search index, in `search/`: no server, no full list.
 //!
-//! **Name search** (`search/n/<key>.json`): every word of a listed holder's name,
+//! **Name search** (`search/n/<first 4 hex digits of key>/<key>.json`): every word of a listed holder's name,
 //! folded by [`crate::names`], files the holder under the word's first two
 //! characters. A shard that would exceed [`SHARD_BYTES`] is split by one more
 //! character: it then says `"split": true` and keeps only the holders with a word

@@ -220,7 +220,8 @@ def obtain_site(args: argparse.Namespace, names: list[str], keep: list[int]
 
 def index_stats(public: Path) -> dict[str, Any]:
     """The name index as built: shards, bytes, split and partial shards, key lengths."""
-    shards = sorted((public / "search" / "n").iterdir())
+    folders = sorted((public / "search" / "n").iterdir())
+    shards = sorted(f for folder in folders for f in folder.iterdir())
     sizes, keys, split, partial, left_out, entries = [], [], 0, 0, 0, 0
     for f in shards:
         sizes.append(f.stat().st_size)
@@ -236,6 +237,7 @@ def index_stats(public: Path) -> dict[str, Any]:
         "median_bytes": statistics.median(sizes), "split": split, "partial": partial,
         "left_out": left_out, "entries": entries,
         "key_chars": {k: keys.count(k) for k in sorted(set(keys))},
+        "folders": len(folders), "largest_folder": max(len(list(d.iterdir())) for d in folders),
         "lookup_shards": len(lookup), "lookup_bytes": sum(f.stat().st_size for f in lookup),
         "home_bytes": (public / "index.html").stat().st_size,
     }
@@ -580,7 +582,8 @@ def main() -> int:
               f"{stamp.get('prune_s')} s")
         for warning in stamp.get("warnings", []):
             print(f"  build {warning}")
-    print(f"index: search/n/ {stats['shards']:,} shards, {stats['bytes'] / 1e6:.1f} MB "
+    print(f"index: search/n/ {stats['shards']:,} shards in {stats['folders']:,} folders "
+          f"(largest {stats['largest_folder']:,}), {stats['bytes'] / 1e6:.1f} MB "
           f"(median {stats['median_bytes'] / 1e3:.1f} KB, largest {stats['largest']:,} B); "
           f"{stats['split']:,} split, {stats['partial']:,} with \"more\" "
           f"({stats['left_out']:,} holder-words left out); "

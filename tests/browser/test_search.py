@@ -81,7 +81,8 @@ class CrowdedIndex(unittest.TestCase):
 
     def test_the_index_splits_and_a_common_name_keeps_what_fits(self) -> None:
         def shard(key: str) -> dict:
-            path = self.public / "search" / "n" / (key.encode().hex() + ".json")
+            name = key.encode().hex()
+            path = self.public / "search" / "n" / name[:4] / (name + ".json")
             return json.loads(path.read_text(encoding="utf-8"))
         for key in ("ma", "mar", "mari"):
             self.assertTrue(shard(key)["split"], key)

@@ -35,7 +35,9 @@
   var shards = {};
   function shard(key) {
     if (!shards[key]) {
-      var url = root + config.names + hex(new TextEncoder().encode(key)) + ".json";
+      // search/n/<first two bytes>/<key>.json, keys as hex of their UTF-8 (urls.rs).
+      var name = hex(new TextEncoder().encode(key));
+      var url = root + config.names + name.slice(0, 4) + "/" + name + ".json";
       shards[key] = fetch(url).then(function (response) {
         if (response.status === 404) return { split: false, holders: [] };
         if (!response.ok) throw new Error("HTTP " + response.status);

@@ -120,8 +120,6 @@ pub struct Credential {
     pub dir: String,
     /// Where credsite 0.1 published it, if it did: that folder redirects to `dir`.
     pub moved_from: Option<String>,
-    /// The salt of its hashed holder email, from the state.
-    pub salt: String,
     /// Its status list (from 1) and slot, from the state.
     pub status_slot: (u32, u32),
 }
@@ -268,7 +266,6 @@ impl Site {
                 listed: record.listed.unwrap_or(self.config.directory.listed),
                 dir: old.dir.clone(),
                 moved_from: old.moved_from.clone(),
-                salt: old.salt.clone(),
                 status_slot: old.status_slot,
                 record,
             });
@@ -349,7 +346,6 @@ pub fn resolve_allocated(inputs: Inputs, state: &State, as_of: NaiveDate) -> Res
                 listed: record.listed.unwrap_or(listed_by_default),
                 dir,
                 moved_from,
-                salt: fixed.salt.clone(),
                 status_slot: (fixed.status_list, fixed.status_index),
                 record,
             }))

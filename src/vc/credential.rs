@@ -88,13 +88,15 @@ pub fn achievement(site: &Site, program: &Program, texts: &SignedTexts) -> Resul
 }
 
 /// The unsigned credential. `issuer` is [`issuer_profile`] and `achievement` the
-/// program's [`achievement`], made once per site and per program.
+/// program's [`achievement`], made once per site and per program; `salt` is the salt
+/// of its hashed holder email, from the site state.
 pub fn unsigned(
     site: &Site,
     credential: &Credential,
     issuer: &Value,
     achievement: &Value,
     texts: &SignedTexts,
+    salt: &str,
 ) -> Result<Value> {
     let record = &credential.record;
     let program = site.program_of(credential);
@@ -109,8 +111,8 @@ pub fn unsigned(
             "type": "IdentityObject",
             "identityType": "emailAddress",
             "hashed": true,
-            "identityHash": identity_hash(email, &credential.salt),
-            "salt": credential.salt,
+            "identityHash": identity_hash(email, salt),
+            "salt": salt,
         }));
     }
     let mut doc = Map::new();

@@ -201,12 +201,25 @@ impl<'a> Signer<'a> {
 
     /// The signed credential document.
     pub fn credential(&self, credential: &Credential) -> Result<Value> {
+        // The salt is kept once, in the state (a million copies are 60 MB).
+        let salt = self
+            .state
+            .credentials
+            .get(credential.id())
+            .map(|entry| entry.salt.as_str())
+            .with_context(|| {
+                format!(
+                    "credential {} has no entry in the site state",
+                    credential.id()
+                )
+            })?;
         let unsigned = credential::unsigned(
             self.site,
             credential,
             &self.issuer_profile,
             &self.achievements[credential.record.program.as_str()],
             &self.texts,
+            salt,
         )?;
         let created = date_time(credential.record.issued);
         let (signed, digest) = self.sign_credential(credential, unsigned, &created)?;

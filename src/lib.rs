@@ -20,6 +20,7 @@ pub mod html;
 pub mod ids;
 pub mod incremental;
 pub mod issuer;
+pub mod lines;
 pub mod load;
 pub mod names;
 pub mod output;

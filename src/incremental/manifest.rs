@@ -14,8 +14,8 @@
 //! p <input key hex> <digest> <feed page path>
 //! ```
 //!
-//! A `p` line is a feed page: the key of the inputs it was made and signed from and the digest the
-//! next page's chain link holds (see [`crate::vc::feed::Kept`]).
+//! A `p` line is a feed page: the key of the inputs it was made and signed from, and
+//! the digest the next page's chain link holds (see [`crate::vc::feed::Kept`]).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
+
+use crate::lines::write_lines;
 
 /// The manifest format; a manifest of another format is discarded.
 const FORMAT: u32 = 3;
@@ -49,7 +51,7 @@ pub struct Manifest {
     pub files: HashMap<String, FileEntry>,
     /// Credential id → its input key.
     pub credentials: HashMap<String, [u8; 32]>,
-    /// Feed page path → the key of its content and its digest.
+    /// Feed page path → the key of its inputs and its digest.
     pub feed: HashMap<String, (String, String)>,
 }
 
@@ -165,7 +167,7 @@ pub struct Record {
     pub files: Vec<(String, FileEntry)>,
     /// Credential id and its input key.
     pub credentials: Vec<(String, [u8; 32])>,
-    /// Feed page path → the key of its content and its digest.
+    /// Feed page path → the key of its inputs and its digest.
     pub feed: HashMap<String, (String, String)>,
 }
 
@@ -178,14 +180,16 @@ pub fn write(path: &Path, fingerprint: &str, manifest: &mut Record) -> Result<()
     manifest.files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     manifest.credentials.par_sort_unstable();
     let (files, credentials) = (&manifest.files, &manifest.credentials);
-    let written = (|| -> std::io::Result<()> {
+    let written = (|| -> Result<()> {
         writeln!(out, "credsite-manifest {FORMAT} {fingerprint}")?;
         writeln!(out, "global {}", manifest.global)?;
-        write_lines(&mut out, files, |text, (path, e)| {
-            let _ = writeln!(text, "f {} {} {} {path}", hex(&e.hash), e.size, e.mtime);
+        write_lines(&mut out, files, |text, _, (path, e)| {
+            writeln!(text, "f {} {} {} {path}", hex(&e.hash), e.size, e.mtime)?;
+            Ok(())
         })?;
-        write_lines(&mut out, credentials, |text, (id, key)| {
-            let _ = writeln!(text, "c {} {id}", hex(key));
+        write_lines(&mut out, credentials, |text, _, (id, key)| {
+            writeln!(text, "c {} {id}", hex(key))?;
+            Ok(())
         })?;
         let mut feed: Vec<_> = manifest.feed.iter().collect();
         feed.sort();
@@ -193,35 +197,10 @@ pub fn write(path: &Path, fingerprint: &str, manifest: &mut Record) -> Result<()
             writeln!(out, "p {key} {digest} {path}")?;
         }
         writeln!(out, "end")?;
-        out.flush()
+        Ok(out.flush()?)
     })();
     written.with_context(|| format!("cannot write {}", temp.display()))?;
     fs::rename(&temp, path).with_context(|| format!("cannot move {} into place", temp.display()))
-}
-
-/// Writes a line per item, made in parallel 65,536 at a time (a site of a million
-/// credentials has two million files).
-fn write_lines<T: Sync>(
-    out: &mut impl Write,
-    items: &[T],
-    line: impl Fn(&mut String, &T) + Sync,
-) -> std::io::Result<()> {
-    for batch in items.chunks(1 << 16) {
-        let texts: Vec<String> = batch
-            .par_chunks(1024)
-            .map(|chunk| {
-                let mut text = String::with_capacity(128 * chunk.len());
-                for item in chunk {
-                    line(&mut text, item);
-                }
-                text
-            })
-            .collect();
-        for text in texts {
-            out.write_all(text.as_bytes())?;
-        }
-    }
-    Ok(())
 }
 
 /// Lowercase hex of a hash, without an allocation of its own.

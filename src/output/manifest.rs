@@ -73,9 +73,9 @@ pub const PART_TYPE: &str = "CredsiteManifestPart";
 pub const PART_THRESHOLD: usize = 20_000;
 
 /// The unsigned manifest of `written` (sorted, [`Written::sort`]), for the site at
-/// `base_url`. With more than
-/// `threshold` files in credential folders, their parts are made, handed to `put`
-/// one by one, and listed with their hashes; `put` also gets each part's entry.
+/// `base_url`. With more than `threshold` files in credential folders, their parts
+/// are made, handed to `put` one by one, and listed with their hashes; `put` also
+/// gets each part's entry.
 pub fn unsigned(
     base_url: &str,
     written: &Written,

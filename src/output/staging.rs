@@ -164,23 +164,12 @@ impl Staging {
     /// time, for the incremental build's cache), read from the open file.
     pub fn put_file(&self, page: Page) -> Result<fs::Metadata> {
         let path = self.dir.join(&page.path);
-        let create = |path: &Path| {
+        let file = in_its_folder(&path, || {
             fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .open(path)
-        };
-        // Create the folder only when the first write into it fails: one system call
-        // per file instead of a stat of every parent.
-        let file = match create(&path) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                let parent = path.parent().expect("a file inside the staging folder");
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-                create(&path)
-            }
-            other => other,
-        };
+                .open(&path)
+        })?;
         let mut file = match file {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 return Err(anyhow!("{} is written twice", page.path)).context(
@@ -286,22 +275,32 @@ fn finish_apply(journal: &Path, staging: &Path, target: &Path) -> Result<()> {
     }
     files.par_iter().try_for_each(|path| {
         let (from, to) = (staging.join(path), target.join(path));
-        let moved = match fs::rename(&from, &to) {
-            Err(e) if e.kind() == ErrorKind::NotFound && from.exists() => {
-                let parent = to.parent().expect("a file inside the output folder");
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-                fs::rename(&from, &to)
-            }
-            other => other,
-        };
-        moved.with_context(|| format!("cannot move {} to {}", from.display(), to.display()))
+        in_its_folder(&to, || fs::rename(&from, &to))?
+            .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))
     })?;
     if staging.exists() {
         fs::remove_dir_all(staging)
             .with_context(|| format!("cannot remove {}", staging.display()))?;
     }
     fs::remove_file(journal).with_context(|| format!("cannot remove {}", journal.display()))
+}
+
+/// Runs `make`, which makes the file `path`; if that fails for want of its folder,
+/// creates the folder and runs `make` again. One system call per file instead of a
+/// stat of every parent. The error is `make`'s, or the folder's.
+fn in_its_folder<T>(
+    path: &Path,
+    make: impl Fn() -> std::io::Result<T>,
+) -> Result<std::io::Result<T>> {
+    match make() {
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let parent = path.parent().expect("a file inside a folder");
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+            Ok(make())
+        }
+        other => Ok(other),
+    }
 }
 
 /// The files under `dir` (site paths, after `prefix`).

@@ -1,11 +1,11 @@
 //! The directory's static search index, in `search/`: no server, no full list.
 //!
-//! **Name search** (`search/n/<first 4 hex digits of key>/<key>.json`): every word of a listed holder's name,
-//! folded by [`crate::names`], files the holder under the word's first two
-//! characters. A shard that would exceed [`SHARD_BYTES`] is split by one more
-//! character: it then says `"split": true` and keeps only the holders with a word
-//! equal to its key, and the browser asks for the longer key once the visitor has
-//! typed one more letter. So each keystroke downloads at most one shard, and a shard
+//! **Name search** (`search/n/<first 4 hex digits of key>/<key>.json`, see
+//! [`urls::search_names`]): every word of a listed holder's name, folded by
+//! [`crate::names`], files the holder under the word's first two characters. A shard
+//! that would exceed [`SHARD_BYTES`] is split by one more character: it then says
+//! `"split": true` and keeps only the holders with a word equal to its key, and the
+//! browser asks for the longer key once the visitor has typed one more letter. So each keystroke downloads at most one shard, and a shard
 //! stays small at a million holders. Only listed holders are in it. A shard that
 //! cannot be split further (thousands of holders sharing one word, "maria") keeps
 //! the first holders that fit and says how many it left out (`"more"`); the search

@@ -41,8 +41,12 @@ pub struct Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// The item's `id` is the base URL, then this folder of the site, then
-    /// [`Entry::id_end`].
+    /// The item's `id`: a credential's document, or its page and the event's anchor.
+    fn id(&self, urls: &urls::Urls) -> String {
+        format!("{}{}", urls.absolute(self.id_folder()), self.id_end())
+    }
+
+    /// The site folder in the item's `id`, after the base URL.
     fn id_folder(&self) -> &str {
         let credential = self.credential;
         match self.event {
@@ -51,6 +55,7 @@ impl Entry<'_> {
         }
     }
 
+    /// What follows the folder in the item's `id`.
     fn id_end(&self) -> Cow<'static, str> {
         match self.event {
             None => Cow::Borrowed(urls::CREDENTIAL_FILE),
@@ -116,20 +121,16 @@ pub fn items(site: &Site, texts: &SignedTexts, entries: &[Entry]) -> Result<Vec<
             } else {
                 unlisted.as_str()
             };
+            let id = entry.id(&site.urls);
             match entry.event {
-                None => item(site, credential, holder, texts),
+                None => item(site, credential, holder, id, texts),
                 Some(n) => {
                     let event = &credential.lifecycle.events[n];
-                    event_item(site, credential, holder, n, event, texts)
+                    event_item(site, credential, holder, id, event, texts)
                 }
             }
         })
         .collect()
-}
-
-/// The `id` of a credential's status event number `n` (from 0).
-fn event_id(site: &Site, credential: &Credential, n: usize) -> String {
-    format!("{}#event-{}", credential.page_url(&site.urls), n + 1)
 }
 
 /// The page before another one in the chain: its URL and digest.
@@ -259,7 +260,14 @@ pub fn page_paths(items: usize) -> Vec<String> {
     paths
 }
 
-fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts) -> Result<Value> {
+/// A credential's issue's item; `id` is its document's URL ([`Entry::id`]).
+fn item(
+    site: &Site,
+    credential: &Credential,
+    holder: &str,
+    id: String,
+    texts: &SignedTexts,
+) -> Result<Value> {
     let record = &credential.record;
     let program = site.program_of(credential);
     let issued = record.issued.to_string();
@@ -274,8 +282,7 @@ fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts)
         ("valid_until", &valid_until),
     ];
     let mut ext = Map::new();
-    let json_url = credential.json_url(&site.urls);
-    ext.insert("credential".into(), json_url.clone().into());
+    ext.insert("credential".into(), id.clone().into());
     ext.insert(
         "program".into(),
         site.urls.absolute(&urls::program_dir(&program.id)).into(),
@@ -292,7 +299,7 @@ fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts)
         ext.insert("replaces".into(), old.json_url(&site.urls).into());
     }
     Ok(json!({
-        "id": json_url,
+        "id": id,
         "url": credential.page_url(&site.urls),
         "title": texts.render("feed_item_title", &values)?,
         "content_text": texts.render("feed_item_text", &values)?,
@@ -302,12 +309,12 @@ fn item(site: &Site, credential: &Credential, holder: &str, texts: &SignedTexts)
     }))
 }
 
-/// A status event's item.
+/// A status event's item; `id` is [`Entry::id`].
 fn event_item(
     site: &Site,
     credential: &Credential,
     holder: &str,
-    n: usize,
+    id: String,
     event: &Event,
     texts: &SignedTexts,
 ) -> Result<Value> {
@@ -321,7 +328,7 @@ fn event_item(
         ("reason", &event.reason),
     ];
     Ok(json!({
-        "id": event_id(site, credential, n),
+        "id": id,
         "url": credential.page_url(&site.urls),
         "title": texts.render("event_item_title", &values)?,
         "content_text": texts.render("event_item_text", &values)?,

@@ -201,12 +201,12 @@ impl<'a> Signer<'a> {
 
     /// The signed credential document.
     pub fn credential(&self, credential: &Credential) -> Result<Value> {
-        // The salt is kept once, in the state (a million copies are 60 MB).
-        let salt = self
+        // Its salt and digest are kept once, in the state (a million copies of the
+        // salt are 60 MB).
+        let entry = self
             .state
             .credentials
             .get(credential.id())
-            .map(|entry| entry.salt.as_str())
             .with_context(|| {
                 format!(
                     "credential {} has no entry in the site state",
@@ -219,16 +219,11 @@ impl<'a> Signer<'a> {
             &self.issuer_profile,
             &self.achievements[credential.record.program.as_str()],
             &self.texts,
-            salt,
+            &entry.salt,
         )?;
         let created = date_time(credential.record.issued);
         let (signed, digest) = self.sign_credential(credential, unsigned, &created)?;
-        let known = self
-            .state
-            .credentials
-            .get(credential.id())
-            .and_then(|c| c.digest.as_ref());
-        match known {
+        match &entry.digest {
             Some(known) if *known == digest => {}
             Some(_) if !self.reissue.covers(credential) => {
                 self.changed

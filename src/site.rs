@@ -21,7 +21,7 @@ use crate::state::State;
 use crate::urls::{self, Urls};
 
 /// A credential's standing on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Issued, not expired, not withdrawn.
     Valid,
@@ -76,7 +76,7 @@ impl Status {
 }
 
 /// What the status log says of one credential.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Lifecycle {
     /// Its events, oldest first.
     pub events: Vec<Event>,
@@ -102,7 +102,7 @@ impl Lifecycle {
 }
 
 /// One credential with everything derived from its record, its program and the state.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct Credential {
     /// The record it was made from.
     pub record: Record,

@@ -20,7 +20,7 @@ pub const STATUS_LOG: &str = "content/status.csv";
 pub const COLUMNS: [&str; 4] = ["id", "date", "action", "reason"];
 
 /// What happened to a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// Withdrawn for good (misconduct, fraud, an error): final.
     Revoke,
@@ -57,7 +57,7 @@ impl fmt::Display for Action {
 }
 
 /// One line of the status log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Event {
     /// The credential.
     pub id: String,

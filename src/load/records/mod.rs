@@ -27,7 +27,7 @@ pub const OPTIONAL: [&str; 8] = [
 ];
 
 /// A credential record: who holds which program's credential, and since when.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Record {
     /// The credential's identifier; also its folder name when the holder is listed.
     pub id: String,
@@ -56,7 +56,7 @@ pub struct Record {
 }
 
 /// The assessment behind a credential.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Evidence {
     /// The exam or assessment, e.g. "Written exam, form B".
     pub exam: String,
@@ -67,7 +67,7 @@ pub struct Evidence {
 }
 
 /// A place in an input file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin {
     /// The file (shared by the records it holds).
     pub path: std::sync::Arc<Path>,

@@ -132,10 +132,12 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
     // The previous build's manifest and the site state are read side by side.
+    let started = Instant::now();
     let (staging, state) = rayon::join(
         || incremental::Writer::create(&out, options.clean),
         || State::load(&options.root),
     );
+    let read = started.elapsed();
     let mut staging = staging?;
     let built = state.map_err(Error::from).and_then(|mut state| {
         refuse_new_identity(options, &state)?;
@@ -154,6 +156,9 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             return Err(e);
         }
     };
+    report
+        .timings
+        .insert(0, ("read the build cache and the site state", read));
     let started = Instant::now();
     if let Some((log, true)) = &issuer.key_log {
         let path = options.root.join(issuer::keylog::KEY_LOG_FILE);
@@ -491,12 +496,14 @@ fn pipeline(
     } else {
         std::collections::HashSet::new()
     };
+    clock.lap("compare with the previous build");
     let mut written = output::write(render::render(&site, &signer, &reused), sink)?;
     signer.note_reused(&reused);
     // The files an incremental build took over from the previous output are listed
     // in the manifest too.
     written.files.extend(sink.reused_files());
     written.sort()?;
+    clock.lap("sign, render and write");
     if sink.takes_manifest() {
         let mut parts = Vec::new();
         let unsigned = output::manifest::unsigned(
@@ -523,7 +530,7 @@ fn pipeline(
     let shape = output::limits::shape(&written);
     drop(written);
     let signed = signer.finish()?;
-    clock.lap("sign, render and write");
+    clock.lap("manifest, and the last signature checks");
 
     let review = signed.review.clone();
     let resigned = signed.resigned.len();

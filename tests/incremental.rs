@@ -317,7 +317,14 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     assert_eq!(report.savings.unchanged, 0);
     assert_eq!(tree(&root.join("public")), expected);
 
-    let foreign = good.replacen("credsite-manifest 3 ", "credsite-manifest 3 0.0.0-", 1);
+    // Another credsite's fingerprint, whatever the format number.
+    let (format, _) = good["credsite-manifest ".len()..].split_once(' ').unwrap();
+    let foreign = good.replacen(
+        &format!("credsite-manifest {format} "),
+        &format!("credsite-manifest {format} 0.0.0-"),
+        1,
+    );
+    assert_ne!(foreign, good);
     fs::write(&manifest, foreign).unwrap();
     let report = credsite::build(&options(root, false)).unwrap();
     assert!(
@@ -530,6 +537,11 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
             let entry = (hex(key), digest.to_string());
             self.now.lock().unwrap().insert(path.into(), entry);
         }
+        // Only feed pages here (the signer makes no listing pages).
+        fn keep_page(&self, _: &str, _: &[u8; 32]) -> bool {
+            false
+        }
+        fn made_page(&self, _: &str, _: &[u8; 32]) {}
     }
     fn hex(key: &[u8; 32]) -> String {
         key.iter().map(|b| format!("{b:02x}")).collect()
@@ -612,4 +624,65 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
     };
     let (full, signed) = feeds(&mut state, Some(&fourth));
     assert_eq!(signed, full);
+}
+
+/// The input keys of the listing pages that the build cache holds (`k` lines).
+fn listing_keys(root: &Path) -> BTreeMap<String, String> {
+    fs::read_to_string(root.join(".public.manifest"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.strip_prefix("k "))
+        .map(|rest| {
+            let (key, path) = rest.split_once(' ').unwrap();
+            (path.to_string(), key.to_string())
+        })
+        .collect()
+}
+
+/// A listing page is kept by the key of its inputs: a holder added to one program
+/// changes the keys of that program's pages only, and the result is still that of a
+/// clean build.
+#[test]
+fn listing_pages_are_kept_by_the_key_of_their_inputs() {
+    let site = example_site();
+    let root = site.path();
+    credsite::build(&options(root, false)).unwrap();
+    let before = listing_keys(root);
+    assert!(
+        before.keys().any(|p| p.starts_with("programs/cdpp/"))
+            && before.keys().any(|p| p.starts_with("programs/csla/")),
+        "every listing page is keyed: {before:?}"
+    );
+    write_added(
+        root,
+        &[Added {
+            id: "keyed-001".into(),
+            name: "Aaron Aabye".into(),
+            program: "csla",
+            issued: "2025-05-05".into(),
+            revoked: false,
+        }],
+    );
+    credsite::build(&options(root, false)).unwrap();
+    let after = listing_keys(root);
+    assert_eq!(
+        before.len(),
+        after.len(),
+        "one page more would be a new key"
+    );
+    for (path, key) in &after {
+        if path.starts_with("programs/csla/") {
+            continue;
+        }
+        assert_eq!(before.get(path), Some(key), "{path} kept its key");
+    }
+    assert!(
+        after
+            .iter()
+            .any(|(path, key)| path.starts_with("programs/csla/") && before[path] != *key),
+        "the page listing the new holder was made again"
+    );
+    let incremental = tree(&root.join("public"));
+    credsite::build(&options(root, true)).unwrap();
+    assert_eq!(tree(&root.join("public")), incremental);
 }

@@ -12,10 +12,12 @@
 //! f <sha256 hex> <size> <mtime ns> <site path>
 //! c <input key hex> <credential id>
 //! p <input key hex> <digest> <feed page path>
+//! k <input key hex> <site path>
 //! ```
 //!
 //! A `p` line is a feed page: the key of the inputs it was made and signed from, and
-//! the digest the next page's chain link holds (see [`crate::vc::feed::Kept`]).
+//! the digest the next page's chain link holds (see [`crate::vc::feed::Kept`]). A `k`
+//! line is another page kept by the key of its inputs (a program's listing page).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -29,7 +31,7 @@ use rayon::prelude::*;
 use crate::lines::write_lines;
 
 /// The manifest format; a manifest of another format is discarded.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// One file of the output, as the build that wrote it left it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,8 @@ pub struct Manifest {
     pub credentials: HashMap<String, [u8; 32]>,
     /// Feed page path → the key of its inputs and its digest.
     pub feed: HashMap<String, (String, String)>,
+    /// Other keyed page path → the key of its inputs.
+    pub keyed: HashMap<String, [u8; 32]>,
 }
 
 /// The manifest file of the output folder `out`: `.<name>.manifest` beside it.
@@ -114,6 +118,9 @@ pub fn read(path: &Path, fingerprint: &str) -> Result<Option<Manifest>> {
             Line::Feed(path, entry) => {
                 manifest.feed.insert(path, entry);
             }
+            Line::Keyed(path, key) => {
+                manifest.keyed.insert(path, key);
+            }
         }
     }
     Ok(Some(manifest))
@@ -125,6 +132,7 @@ enum Line {
     File(String, FileEntry),
     Credential(String, [u8; 32]),
     Feed(String, (String, String)),
+    Keyed(String, [u8; 32]),
 }
 
 fn parse_line(line: &str) -> Option<Line> {
@@ -153,6 +161,10 @@ fn parse_line(line: &str) -> Option<Line> {
             let (key, digest, path) = (parts.next()?, parts.next()?, parts.next()?);
             Line::Feed(path.to_string(), (key.to_string(), digest.to_string()))
         }
+        "k" => {
+            let (key, path) = rest.split_once(' ')?;
+            Line::Keyed(path.to_string(), hash(key)?)
+        }
         _ => return None,
     })
 }
@@ -169,6 +181,8 @@ pub struct Record {
     pub credentials: Vec<(String, [u8; 32])>,
     /// Feed page path → the key of its inputs and its digest.
     pub feed: HashMap<String, (String, String)>,
+    /// Other keyed pages and the keys of their inputs.
+    pub keyed: Vec<(String, [u8; 32])>,
 }
 
 /// Writes `manifest` to `path` through a temporary file and a rename.
@@ -195,6 +209,10 @@ pub fn write(path: &Path, fingerprint: &str, manifest: &mut Record) -> Result<()
         feed.sort();
         for (path, (key, digest)) in feed {
             writeln!(out, "p {key} {digest} {path}")?;
+        }
+        manifest.keyed.sort_unstable();
+        for (path, key) in &manifest.keyed {
+            writeln!(out, "k {} {path}", hex(key))?;
         }
         writeln!(out, "end")?;
         Ok(out.flush()?)
@@ -262,17 +280,21 @@ mod tests {
         m.credentials.insert("a".into(), [9; 32]);
         m.feed
             .insert("feed/1.json".into(), ("k2".into(), "sha256:ab".into()));
+        m.keyed
+            .insert("programs/cdpp/page/2/index.html".into(), [3; 32]);
         let mut record = Record {
             global: m.global.clone(),
             files: m.files.clone().into_iter().collect(),
             credentials: m.credentials.clone().into_iter().collect(),
             feed: m.feed.clone(),
+            keyed: m.keyed.clone().into_iter().collect(),
         };
         write(&at, "v1", &mut record).unwrap();
         let back = read(&at, "v1").unwrap().unwrap();
         assert_eq!(back.files, m.files);
         assert_eq!(back.credentials, m.credentials);
         assert_eq!(back.feed, m.feed);
+        assert_eq!(back.keyed, m.keyed);
         assert_eq!(back.global, "abc");
 
         let err = read(&at, "v2").unwrap_err().to_string();

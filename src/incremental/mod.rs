@@ -58,6 +58,7 @@ pub struct Writer {
     reused_files: Mutex<Vec<(String, crate::output::manifest::FileEntry)>>,
     credentials: OnceLock<Vec<(String, [u8; 32])>>,
     feed: Mutex<HashMap<String, (String, String)>>,
+    keyed: Mutex<Vec<(String, [u8; 32])>>,
     global: OnceLock<String>,
     unchanged: AtomicU64,
     reused: AtomicU64,
@@ -106,6 +107,7 @@ impl Writer {
             reused_files: Mutex::default(),
             credentials: OnceLock::new(),
             feed: Mutex::default(),
+            keyed: Mutex::default(),
             global: OnceLock::new(),
             unchanged: AtomicU64::new(0),
             reused: AtomicU64::new(0),
@@ -126,6 +128,7 @@ impl Writer {
             files: self.files.into_inner().expect("not poisoned"),
             credentials: self.credentials.into_inner().unwrap_or_default(),
             feed: self.feed.into_inner().expect("not poisoned"),
+            keyed: self.keyed.into_inner().expect("not poisoned"),
         };
         match &self.previous {
             // What the previous build wrote and this one did not: removed records'
@@ -316,6 +319,30 @@ impl crate::vc::feed::Kept for Writer {
             .lock()
             .expect("not poisoned")
             .insert(path.to_string(), (hex::encode(key), digest.to_string()));
+    }
+
+    fn keep_page(&self, path: &str, key: &[u8; 32]) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        if previous.keyed.get(path) != Some(key) {
+            return false;
+        }
+        let Some(entry) = self.previous_file(path).cloned() else {
+            return false;
+        };
+        if self.take_over(path, &entry).is_err() {
+            return false;
+        }
+        self.made_page(path, key);
+        true
+    }
+
+    fn made_page(&self, path: &str, key: &[u8; 32]) {
+        self.keyed
+            .lock()
+            .expect("not poisoned")
+            .push((path.to_string(), *key));
     }
 }
 

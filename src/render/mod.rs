@@ -80,6 +80,8 @@ struct Renderer<'a> {
     letters: BTreeMap<&'a str, Vec<listing::LetterView>>,
     /// How many credentials each program has, listed or not.
     totals: BTreeMap<&'a str, usize>,
+    /// SHA-256 of the site-wide context every page gets (see [`Renderer::listing_key`]).
+    context_digest: [u8; 32],
 }
 
 /// The site's pages, rendered in parallel as the stream is consumed, except the files
@@ -210,18 +212,20 @@ impl<'a> Renderer<'a> {
             public_key_multibase: &public,
             keys: &keys,
         };
+        let pages = Pages::new(
+            site,
+            &issuer,
+            if listings.is_empty() {
+                1
+            } else {
+                search::lookup_digits(site)
+            },
+        );
         Renderer {
             site,
             signer,
-            pages: Pages::new(
-                site,
-                &issuer,
-                if listings.is_empty() {
-                    1
-                } else {
-                    search::lookup_digits(site)
-                },
-            ),
+            context_digest: pages.context_digest(),
+            pages,
             listings,
             program_index,
             letters,
@@ -300,10 +304,21 @@ impl<'a> Renderer<'a> {
                     .take(page_size)
                     .copied()
                     .collect::<Vec<_>>();
+                let path = urls::page_in(&urls::program_listing_dir(id, n));
+                // An incremental build keeps a page made from the same inputs.
+                let kept = self.signer.kept();
+                let key = self.listing_key(&path, &program, &pager, &on_page)?;
+                if let (Some(kept), Some(key)) = (kept, &key)
+                    && kept.keep_page(&path, key)
+                {
+                    return Ok(Vec::new());
+                }
                 let views = self.views(&on_page);
                 let refs: Vec<&CredentialView> = views.iter().collect();
-                let path = urls::page_in(&urls::program_listing_dir(id, n));
                 let html = self.pages.program(&path, &program, &refs, &pager)?;
+                if let (Some(kept), Some(key)) = (kept, &key) {
+                    kept.made_page(&path, key);
+                }
                 page(path, html.into_bytes())
             }
             Job::SiteFiles => self.site_files()?,
@@ -457,6 +472,38 @@ impl<'a> Renderer<'a> {
         let holders = self.totals.get(program.id.as_str()).copied().unwrap_or(0);
         let listed = self.listings.get(program.id.as_str()).map_or(0, Vec::len);
         ProgramView::new(program, holders, listed)
+    }
+
+    /// The key of a listing page's inputs, for an incremental build (`None` in
+    /// others): the site-wide key (configuration, programs, theme, credsite itself…),
+    /// the context every page gets, its path, its program's view and its pager (counts,
+    /// neighbours, letter index), and the input key of each credential it lists.
+    fn listing_key(
+        &self,
+        path: &str,
+        program: &ProgramView,
+        pager: &listing::PagerView,
+        holders: &[&Credential],
+    ) -> Result<Option<[u8; 32]>> {
+        use sha2::{Digest, Sha256};
+        let Some((global, keys)) = self.signer.kept().and_then(|k| k.input_keys()) else {
+            return Ok(None);
+        };
+        let mut hasher = Sha256::new();
+        hasher.update(format!("credsite listing page\n{global}\n{path}\n"));
+        hasher.update(self.context_digest);
+        hasher.update(serde_json::to_vec(program)?);
+        hasher.update(serde_json::to_vec(pager)?);
+        for credential in holders {
+            // The keys are in the site's order, which is by id.
+            let Ok(at) = keys.binary_search_by(|(id, _)| id.as_str().cmp(credential.id())) else {
+                return Ok(None);
+            };
+            hasher.update(keys[at].0.as_bytes());
+            hasher.update(b"\n");
+            hasher.update(keys[at].1);
+        }
+        Ok(Some(hasher.finalize().into()))
     }
 
     fn views(&self, credentials: &[&'a Credential]) -> Vec<CredentialView<'a>> {

@@ -13,6 +13,8 @@ use crate::urls;
 pub struct Pages<'a> {
     theme: &'a Theme,
     base: Context,
+    /// SHA-256 of what `base` holds, as JSON.
+    base_digest: [u8; 32],
     host_root: String,
     /// What the in-page verifier knows of the issuer, for pages two folders deep.
     issuer_for_credentials: String,
@@ -46,9 +48,16 @@ pub fn embed_json(json: &str) -> String {
 impl<'a> Pages<'a> {
     /// Prepares page rendering for `site`, signed with `issuer`'s key.
     pub fn new(site: &'a Site, issuer: &EmbeddedIssuer<'_>, lookup_digits: usize) -> Self {
+        // Whatever goes into `base` goes into `base_digest` too.
+        let (view, as_of) = (SiteView::new(site), site.as_of.to_string());
         let mut base = Context::new();
-        base.insert("site", &SiteView::new(site));
-        base.insert("as_of", &site.as_of.to_string());
+        base.insert("site", &view);
+        base.insert("as_of", &as_of);
+        let base_digest = {
+            use sha2::{Digest, Sha256};
+            let json = serde_json::json!({"site": view, "as_of": as_of});
+            Sha256::digest(json.to_string().as_bytes()).into()
+        };
         let issuer_json = |page: &str| {
             let value = serde_json::json!({
                 "did": site.did.did,
@@ -66,6 +75,7 @@ impl<'a> Pages<'a> {
         Pages {
             theme: &site.theme,
             base,
+            base_digest,
             host_root: site.urls.host_root().to_string(),
             issuer_for_credentials: issuer_json(&urls::credential_page("x")),
             issuer_for_verify: issuer_json(urls::VERIFY_PAGE),
@@ -81,6 +91,12 @@ impl<'a> Pages<'a> {
                 .to_string(),
             ),
         }
+    }
+
+    /// SHA-256 of the site-wide context every page gets (for the key of a page kept
+    /// by an incremental build).
+    pub fn context_digest(&self) -> [u8; 32] {
+        self.base_digest
     }
 
     /// The context of the page at site path `path`, with `root` leading back to the site root.

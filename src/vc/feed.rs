@@ -197,7 +197,8 @@ pub type CredentialKeys = [(String, [u8; 32])];
 
 /// What a build keeps of the feed pages the previous one signed (issue 12): the
 /// incremental build's cache. A full archive page never changes, so that making and
-/// signing them all again (about 3 s at 100,000 credentials) is wasted.
+/// signing them all again (about 3 s at 100,000 credentials) is wasted. Listing pages
+/// are kept the same way, by the key of their inputs.
 pub trait Kept: Sync {
     /// The key of everything site-wide that pages are made from, and the input key of
     /// each credential of the site, in the site's order (see [`crate::incremental`]);
@@ -208,6 +209,12 @@ pub trait Kept: Sync {
     fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String>;
     /// Notes a page signed now, with its key and digest.
     fn signed(&self, path: &str, key: &[u8; 32], digest: &str);
+    /// Takes over the page at `path` (not a feed page: a program's listing page) that
+    /// the previous build made from the same inputs (`key`); false if it did not, or
+    /// the file is not as it left it.
+    fn keep_page(&self, path: &str, key: &[u8; 32]) -> bool;
+    /// Notes the key of a page made now (see [`Kept::keep_page`]).
+    fn made_page(&self, path: &str, key: &[u8; 32]);
 }
 
 /// What one page and its proof are made of, without making it: the site-wide inputs,

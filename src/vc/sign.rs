@@ -169,6 +169,11 @@ impl<'a> Signer<'a> {
         self
     }
 
+    /// What the incremental build keeps, when it does (see [`Signer::with_kept_feed`]).
+    pub fn kept(&self) -> Option<&'a dyn feed::Kept> {
+        self.kept_feed
+    }
+
     /// Re-signs these credentials with the current key (`--resign`); the site state
     /// then records the key for them.
     pub fn with_resign(mut self, resign: Reissue) -> Result<Self> {

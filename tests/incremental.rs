@@ -626,8 +626,8 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
     assert_eq!(signed, full);
 }
 
-/// The input keys of the listing pages that the build cache holds (`k` lines).
-fn listing_keys(root: &Path) -> BTreeMap<String, String> {
+/// The input keys of the pages under `folder` that the build cache holds (`k` lines).
+fn page_keys(root: &Path, folder: &str) -> BTreeMap<String, String> {
     fs::read_to_string(root.join(".public.manifest"))
         .unwrap()
         .lines()
@@ -636,18 +636,22 @@ fn listing_keys(root: &Path) -> BTreeMap<String, String> {
             let (key, path) = rest.split_once(' ').unwrap();
             (path.to_string(), key.to_string())
         })
+        .filter(|(path, _)| path.starts_with(folder))
         .collect()
 }
 
-/// A listing page is kept by the key of its inputs: a holder added to one program
-/// changes the keys of that program's pages only, and the result is still that of a
+/// Listing pages and lookup shards are kept by the key of their inputs: a holder
+/// added to one program changes the keys of that program's pages and of the one
+/// lookup shard that holds the new entry only, and the result is still that of a
 /// clean build.
 #[test]
-fn listing_pages_are_kept_by_the_key_of_their_inputs() {
+fn listing_pages_and_lookup_shards_are_kept_by_the_key_of_their_inputs() {
     let site = example_site();
     let root = site.path();
     credsite::build(&options(root, false)).unwrap();
-    let before = listing_keys(root);
+    let before = page_keys(root, "programs/");
+    let lookup_before = page_keys(root, "search/l/");
+    assert!(!lookup_before.is_empty(), "lookup shards are keyed");
     assert!(
         before.keys().any(|p| p.starts_with("programs/cdpp/"))
             && before.keys().any(|p| p.starts_with("programs/csla/")),
@@ -664,7 +668,7 @@ fn listing_pages_are_kept_by_the_key_of_their_inputs() {
         }],
     );
     credsite::build(&options(root, false)).unwrap();
-    let after = listing_keys(root);
+    let after = page_keys(root, "programs/");
     assert_eq!(
         before.len(),
         after.len(),
@@ -682,6 +686,12 @@ fn listing_pages_are_kept_by_the_key_of_their_inputs() {
             .any(|(path, key)| path.starts_with("programs/csla/") && before[path] != *key),
         "the page listing the new holder was made again"
     );
+    let lookup_after = page_keys(root, "search/l/");
+    let changed: Vec<_> = lookup_after
+        .iter()
+        .filter(|(path, key)| lookup_before.get(*path) != Some(key))
+        .collect();
+    assert_eq!(changed.len(), 1, "one new entry, one shard: {changed:?}");
     let incremental = tree(&root.join("public"));
     credsite::build(&options(root, true)).unwrap();
     assert_eq!(tree(&root.join("public")), incremental);

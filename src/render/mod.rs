@@ -284,7 +284,7 @@ impl<'a> Renderer<'a> {
                 )
             })?,
             Job::Feed => feed_pages(self.signer).collect::<Result<_>>()?,
-            Job::Search => search::index(self.site, &self.program_index)?,
+            Job::Search => search::index(self.site, &self.program_index, self.signer.kept())?,
             Job::Sitemap => sitemap::pages(&self.site.urls, &self.sitemap_paths()),
             Job::Home => {
                 let programs = self.program_views();

@@ -34,6 +34,7 @@ use super::Page;
 use crate::names;
 use crate::site::{Credential, Site};
 use crate::urls;
+use crate::vc::feed::Kept;
 
 /// The largest a name shard grows before it is split (about 50 KB).
 pub const SHARD_BYTES: usize = 48 * 1024;
@@ -53,9 +54,14 @@ const LOOKUP_MAX_DIGITS: usize = 3;
 /// The name shards of the listed credentials and the lookup shards of all of them.
 /// `program_index` gives each credential's program its position in the home page's
 /// list (the shards name programs by number, to stay small).
-pub fn index(site: &Site, program_index: &BTreeMap<&str, usize>) -> Result<Vec<Page>> {
+/// An incremental build (`kept`) keeps the lookup shards made from the same entries.
+pub fn index(
+    site: &Site,
+    program_index: &BTreeMap<&str, usize>,
+    kept: Option<&dyn Kept>,
+) -> Result<Vec<Page>> {
     let mut pages = name_shards(site, program_index)?;
-    pages.extend(lookup_shards(site)?);
+    pages.extend(lookup_shards(site, kept)?);
     Ok(pages)
 }
 
@@ -217,38 +223,83 @@ fn digits_for(entries: usize) -> usize {
     digits
 }
 
-fn lookup_shards(site: &Site) -> Result<Vec<Page>> {
-    let entries: Vec<(String, String)> = site
+/// One lookup entry, as the shards are sorted: its tag (the first 16 bytes of the
+/// lookup hash), the credential (its place in the site) and which of its last names.
+/// 24 bytes; the sealed folders are made only for the shards written.
+type LookupSlot = ([u8; 16], u32, u8);
+
+fn lookup_shards(site: &Site, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
+    let mut slots: Vec<LookupSlot> = site
         .credentials
         .par_iter()
-        .map(|c| {
-            let folder = c.dir.strip_prefix(urls::CREDENTIALS_DIR).unwrap_or(&c.dir);
-            last_names(c)
-                .iter()
-                .map(|name| lookup_entry(c.id(), name, folder))
-                .collect::<Result<Vec<_>>>()
+        .enumerate()
+        .flat_map_iter(|(i, c)| {
+            last_names(c).into_iter().enumerate().map(move |(n, name)| {
+                let hash = lookup_hash("credsite lookup", c.id(), &name);
+                let tag: [u8; 16] = hash[..16].try_into().expect("16 of 32 bytes");
+                (tag, i as u32, n as u8)
+            })
         })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
         .collect();
+    // By tag; of entries with the same tag (ids that fold alike), the last one made.
+    slots.par_sort_unstable();
+    slots.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            *earlier = *later;
+        }
+        same
+    });
     let digits = lookup_digits(site);
-    let mut shards: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
-    for (tag, sealed) in &entries {
-        shards
-            .entry(&tag[..digits])
-            .or_default()
-            .insert(tag, sealed);
-    }
-    let pages = shards
-        .into_iter()
-        .map(|(prefix, entries)| {
+    let folder = |i: u32| {
+        let dir = &site.credentials[i as usize].dir;
+        dir.strip_prefix(urls::CREDENTIALS_DIR).unwrap_or(dir)
+    };
+    // A shard's name is the tag's first `digits` hex digits (at most 3).
+    let prefix = |tag: &[u8; 16]| {
+        u32::from_be_bytes(tag[..4].try_into().expect("4 bytes")) >> (32 - 4 * digits)
+    };
+    let shards: Vec<&[LookupSlot]> = slots
+        .chunk_by(|a, b| prefix(&a.0) == prefix(&b.0))
+        .collect();
+    let pages: Vec<Option<Page>> = shards
+        .into_par_iter()
+        .map(|shard| -> Result<Option<Page>> {
+            let path = urls::search_lookup(&hex::encode(shard[0].0)[..digits]);
+            // The shard's inputs: each entry's tag (of the id and last name) and the
+            // credential's folder, which together make its sealed folder.
+            let key: [u8; 32] = shard
+                .iter()
+                .fold(
+                    Sha256::new().chain_update(format!("credsite lookup shard\n{path}\n")),
+                    |hasher, &(tag, i, _)| {
+                        hasher
+                            .chain_update(tag)
+                            .chain_update(folder(i).as_bytes())
+                            .chain_update(b"\n")
+                    },
+                )
+                .finalize()
+                .into();
+            if kept.is_some_and(|kept| kept.keep_page(&path, &key)) {
+                return Ok(None);
+            }
+            let mut entries = BTreeMap::new();
+            for &(_, i, n) in shard {
+                let credential = &site.credentials[i as usize];
+                let name = &last_names(credential)[n as usize];
+                let (tag, sealed) = lookup_entry(credential.id(), name, folder(i))?;
+                entries.insert(tag, sealed);
+            }
             let mut doc = serde_json::to_vec(&json!({ "entries": entries }))?;
             doc.push(b'\n');
-            Ok(Page::new(urls::search_lookup(prefix), doc))
+            if let Some(kept) = kept {
+                kept.made_page(&path, &key);
+            }
+            Ok(Some(Page::new(path, doc)))
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(pages)
+        .collect::<Result<_>>()?;
+    Ok(pages.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

@@ -640,10 +640,10 @@ fn page_keys(root: &Path, folder: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Listing pages and lookup shards are kept by the key of their inputs: a holder
-/// added to one program changes the keys of that program's pages and of the one
-/// lookup shard that holds the new entry only, and the result is still that of a
-/// clean build.
+/// Listing pages and search shards are kept by the key of their inputs: a holder
+/// added to one program changes the keys of that program's pages, of the one lookup
+/// shard and of the one name shard that hold the new entries only, and the result is
+/// still that of a clean build.
 #[test]
 fn listing_pages_and_lookup_shards_are_kept_by_the_key_of_their_inputs() {
     let site = example_site();
@@ -652,6 +652,8 @@ fn listing_pages_and_lookup_shards_are_kept_by_the_key_of_their_inputs() {
     let before = page_keys(root, "programs/");
     let lookup_before = page_keys(root, "search/l/");
     assert!(!lookup_before.is_empty(), "lookup shards are keyed");
+    let names_before = page_keys(root, "search/n/");
+    assert!(!names_before.is_empty(), "name shards are keyed");
     assert!(
         before.keys().any(|p| p.starts_with("programs/cdpp/"))
             && before.keys().any(|p| p.starts_with("programs/csla/")),
@@ -692,6 +694,14 @@ fn listing_pages_and_lookup_shards_are_kept_by_the_key_of_their_inputs() {
         .filter(|(path, key)| lookup_before.get(*path) != Some(key))
         .collect();
     assert_eq!(changed.len(), 1, "one new entry, one shard: {changed:?}");
+    // "Aaron Aabye": both words under the key "aa".
+    let names_after = page_keys(root, "search/n/");
+    let changed: Vec<_> = names_after
+        .iter()
+        .filter(|(path, key)| names_before.get(*path) != Some(key))
+        .collect();
+    assert_eq!(changed.len(), 1, "one name shard: {changed:?}");
+    assert!(changed[0].0.ends_with("/6161.json"), "{changed:?}");
     let incremental = tree(&root.join("public"));
     credsite::build(&options(root, true)).unwrap();
     assert_eq!(tree(&root.join("public")), incremental);

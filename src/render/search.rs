@@ -54,13 +54,13 @@ const LOOKUP_MAX_DIGITS: usize = 3;
 /// The name shards of the listed credentials and the lookup shards of all of them.
 /// `program_index` gives each credential's program its position in the home page's
 /// list (the shards name programs by number, to stay small).
-/// An incremental build (`kept`) keeps the lookup shards made from the same entries.
+/// An incremental build (`kept`) keeps the shards made from the same entries.
 pub fn index(
     site: &Site,
     program_index: &BTreeMap<&str, usize>,
     kept: Option<&dyn Kept>,
 ) -> Result<Vec<Page>> {
-    let mut pages = name_shards(site, program_index)?;
+    let mut pages = name_shards(site, program_index, kept)?;
     pages.extend(lookup_shards(site, kept)?);
     Ok(pages)
 }
@@ -78,7 +78,11 @@ fn entry(credential: &Credential, program_index: &BTreeMap<&str, usize>) -> Valu
     ])
 }
 
-fn name_shards(site: &Site, program_index: &BTreeMap<&str, usize>) -> Result<Vec<Page>> {
+fn name_shards(
+    site: &Site,
+    program_index: &BTreeMap<&str, usize>,
+    kept: Option<&dyn Kept>,
+) -> Result<Vec<Page>> {
     // (word, credential) for every word of every listed name.
     let mut words: Vec<(String, usize)> = site
         .credentials
@@ -94,9 +98,51 @@ fn name_shards(site: &Site, program_index: &BTreeMap<&str, usize>) -> Result<Vec
         .collect();
     words.par_sort_unstable();
     let entry_of = |i: usize| entry(&site.credentials[i], program_index);
-    let mut pages = Vec::new();
-    shard(&entry_of, &words, "", FIRST_KEY_CHARS, &mut pages)?;
-    Ok(pages)
+    // The words of each first key, made in parallel. An incremental build keeps a
+    // key's shard made from the same words and holders, unless it was split (its
+    // pages are then made again).
+    let groups: Vec<&[(String, usize)]> = words
+        .chunk_by(|a, b| {
+            names::prefix(&a.0, FIRST_KEY_CHARS) == names::prefix(&b.0, FIRST_KEY_CHARS)
+        })
+        .collect();
+    let pages: Vec<Vec<Page>> = groups
+        .into_par_iter()
+        .map(|group| -> Result<Vec<Page>> {
+            let path = urls::search_names(names::prefix(&group[0].0, FIRST_KEY_CHARS));
+            let key = kept.map(|_| {
+                let start = Sha256::new().chain_update(format!("credsite name shard\n{path}\n"));
+                let hasher = group.iter().fold(start, |hasher, (word, i)| {
+                    let credential = &site.credentials[*i];
+                    let folder = credential
+                        .dir
+                        .strip_prefix(urls::CREDENTIALS_DIR)
+                        .unwrap_or(&credential.dir);
+                    let program = program_index[credential.record.program.as_str()];
+                    hasher.chain_update(format!(
+                        "{word}\n{}\n{program}\n{folder}\n",
+                        credential.record.holder_name
+                    ))
+                });
+                <[u8; 32]>::from(hasher.finalize())
+            });
+            if let (Some(kept), Some(key)) = (kept, &key)
+                && kept.keep_page(&path, key)
+            {
+                return Ok(Vec::new());
+            }
+            let mut pages = Vec::new();
+            shard(&entry_of, group, "", FIRST_KEY_CHARS, &mut pages)?;
+            if let (Some(kept), Some(key)) = (kept, &key)
+                && let [page] = pages.as_slice()
+                && page.path == path
+            {
+                kept.made_page(&path, key);
+            }
+            Ok(pages)
+        })
+        .collect::<Result<_>>()?;
+    Ok(pages.into_iter().flatten().collect())
 }
 
 /// Files `words` (sorted; each with the credential it names, whose shard entry

@@ -247,46 +247,41 @@ impl Sink for Writer {
             .collect();
         let mut reused = HashSet::new();
         if let Some(previous) = &self.previous {
-            let candidates: Vec<&str> = keys
-                .iter()
-                .filter(|(id, key)| previous.credentials.get(id) == Some(key))
-                .map(|(id, _)| id.as_str())
-                .collect();
-            let taken: Vec<Result<Option<String>>> = candidates
+            // The credentials (in the site's order, as `keys`) whose inputs and files
+            // are as the previous build left them, with their files' entries: taken
+            // over together, one lock for all.
+            let taken: Vec<(&str, Vec<(String, FileEntry)>)> = site
+                .credentials
                 .par_iter()
-                .map(|id| {
-                    let Some(credential) = site.credential(id) else {
-                        return Ok(None);
-                    };
-                    let files = crate::render::credential_files(credential);
-                    let entries: Option<Vec<FileEntry>> = files
-                        .iter()
-                        .map(|f| self.previous_file(f).cloned())
-                        .collect();
-                    let Some(entries) = entries else {
-                        return Ok(None);
-                    };
-                    for (file, entry) in files.iter().zip(&entries) {
-                        self.keep(file, entry)?;
-                    }
-                    self.reused_files.lock().expect("not poisoned").extend(
-                        files.iter().zip(&entries).map(|(file, entry)| {
-                            (
-                                file.clone(),
-                                crate::output::manifest::FileEntry {
-                                    sha256: entry.hash,
-                                    size: entry.size,
-                                },
-                            )
-                        }),
-                    );
-                    Ok(Some(id.to_string()))
+                .zip(&keys)
+                .filter(|(_, (id, key))| previous.credentials.get(id) == Some(key))
+                .filter_map(|(credential, (id, _))| {
+                    crate::render::credential_files(credential)
+                        .into_iter()
+                        .map(|file| {
+                            let entry = self.previous_file(&file)?.clone();
+                            Some((file, entry))
+                        })
+                        .collect::<Option<Vec<_>>>()
+                        .map(|files| (id.as_str(), files))
                 })
                 .collect();
-            for id in taken {
-                if let Some(id) = id? {
-                    reused.insert(id);
-                }
+            let mut files = self.files.lock().expect("not poisoned");
+            let mut reused_files = self.reused_files.lock().expect("not poisoned");
+            for (id, taken) in taken {
+                reused.insert(id.to_string());
+                self.unchanged
+                    .fetch_add(taken.len() as u64, Ordering::Relaxed);
+                reused_files.extend(taken.iter().map(|(file, entry)| {
+                    (
+                        file.clone(),
+                        crate::output::manifest::FileEntry {
+                            sha256: entry.hash,
+                            size: entry.size,
+                        },
+                    )
+                }));
+                files.extend(taken);
             }
         }
         self.reused.store(reused.len() as u64, Ordering::Relaxed);

@@ -505,18 +505,12 @@ fn pipeline(
     written.sort()?;
     clock.lap("sign, render and write");
     if sink.takes_manifest() {
-        let mut parts = Vec::new();
-        let unsigned = output::manifest::unsigned(
+        let (unsigned, parts) = output::manifest::unsigned(
             site.config.base_url.as_str(),
             &written,
             output::manifest::PART_THRESHOLD,
-            |part| {
-                parts.push((
-                    part.path.clone(),
-                    output::manifest::FileEntry::of(&part.bytes),
-                ));
-                sink.put(part)
-            },
+            sink.kept_feed(),
+            |part| sink.put(part),
         )?;
         written.files.extend(parts);
         let manifest = signer.manifest(unsigned)?;

@@ -538,8 +538,12 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
             self.now.lock().unwrap().insert(path.into(), entry);
         }
         // Only feed pages here (the signer makes no listing pages).
-        fn keep_page(&self, _: &str, _: &[u8; 32]) -> bool {
-            false
+        fn keep_page(
+            &self,
+            _: &str,
+            _: &[u8; 32],
+        ) -> Option<credsite::output::manifest::FileEntry> {
+            None
         }
         fn made_page(&self, _: &str, _: &[u8; 32]) {}
     }

@@ -316,21 +316,17 @@ impl crate::vc::feed::Kept for Writer {
             .insert(path.to_string(), (hex::encode(key), digest.to_string()));
     }
 
-    fn keep_page(&self, path: &str, key: &[u8; 32]) -> bool {
-        let Some(previous) = &self.previous else {
-            return false;
-        };
-        if previous.keyed.get(path) != Some(key) {
-            return false;
+    fn keep_page(&self, path: &str, key: &[u8; 32]) -> Option<crate::output::manifest::FileEntry> {
+        if self.previous.as_ref()?.keyed.get(path) != Some(key) {
+            return None;
         }
-        let Some(entry) = self.previous_file(path).cloned() else {
-            return false;
-        };
-        if self.take_over(path, &entry).is_err() {
-            return false;
-        }
+        let entry = self.previous_file(path)?.clone();
+        self.take_over(path, &entry).ok()?;
         self.made_page(path, key);
-        true
+        Some(crate::output::manifest::FileEntry {
+            sha256: entry.hash,
+            size: entry.size,
+        })
     }
 
     fn made_page(&self, path: &str, key: &[u8; 32]) {

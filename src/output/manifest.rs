@@ -15,11 +15,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::render::Page;
 use crate::urls;
+use crate::vc::feed::Kept;
 
 /// The manifest's `type`.
 pub const TYPE: &str = "CredsiteManifest";
@@ -74,64 +76,80 @@ pub const PART_THRESHOLD: usize = 20_000;
 
 /// The unsigned manifest of `written` (sorted, [`Written::sort`]), for the site at
 /// `base_url`. With more than `threshold` files in credential folders, their parts
-/// are made, handed to `put` one by one, and listed with their hashes; `put` also
-/// gets each part's entry.
+/// are made in parallel and handed to `put`, and listed with their hashes; the parts'
+/// own entries are returned beside the manifest. An incremental build (`kept`) keeps
+/// a part that lists the same files with the same hashes as the previous build's.
 pub fn unsigned(
     base_url: &str,
     written: &Written,
     threshold: usize,
-    mut put: impl FnMut(Page) -> Result<()>,
-) -> Result<Value> {
-    let in_shards = written
+    kept: Option<&dyn Kept>,
+    put: impl Fn(Page) -> Result<()> + Sync,
+) -> Result<(Value, Vec<(String, FileEntry)>)> {
+    let in_shards: Vec<(&str, &(String, FileEntry))> = written
         .files
         .iter()
-        .filter(|(path, _)| urls::shard_of_file(path).is_some())
-        .count();
-    let split = in_shards > threshold;
+        .filter_map(|file| Some((urls::shard_of_file(&file.0)?, file)))
+        .collect();
+    let split = in_shards.len() > threshold;
     let mut files = Map::new();
-    let mut parts = Map::new();
-    let mut part: Option<(String, Map<String, Value>)> = None;
-    let mut finish = |part: Option<(String, Map<String, Value>)>,
-                      parts: &mut Map<String, Value>|
-     -> Result<()> {
-        if let Some((shard, files)) = part {
-            let path = urls::manifest_part(&shard);
-            let doc = json!({"type": PART_TYPE, "files": files});
-            let bytes = crate::render::pretty(&doc)?;
-            parts.insert(path.clone(), hex::encode(Sha256::digest(&bytes)).into());
-            put(Page::new(path, bytes))?;
-        }
-        Ok(())
-    };
     for (path, entry) in &written.files {
-        let hash: Value = hex::encode(entry.sha256).into();
-        match urls::shard_of_file(path).filter(|_| split) {
-            Some(shard) => {
-                if part.as_ref().is_none_or(|(current, _)| current != shard) {
-                    // Site paths are sorted, so a shard's files come together.
-                    finish(part.take(), &mut parts)?;
-                    part = Some((shard.to_string(), Map::new()));
-                }
-                if let Some((_, part_files)) = &mut part {
-                    part_files.insert(path.clone(), hash);
-                }
-            }
-            None => {
-                files.insert(path.clone(), hash);
-            }
+        if !split || urls::shard_of_file(path).is_none() {
+            files.insert(path.clone(), hex::encode(entry.sha256).into());
         }
     }
-    finish(part.take(), &mut parts)?;
     let mut manifest = json!({
         "type": TYPE,
         "site": base_url,
         "algorithm": "sha-256",
         "files": files,
     });
-    if split {
-        manifest["parts"] = Value::Object(parts);
+    if !split {
+        return Ok((manifest, Vec::new()));
     }
-    Ok(manifest)
+    // Site paths are sorted, so a shard's files come together.
+    let shards: Vec<&[(&str, &(String, FileEntry))]> =
+        in_shards.chunk_by(|a, b| a.0 == b.0).collect();
+    let parts: Vec<(String, FileEntry)> = shards
+        .into_par_iter()
+        .map(|shard| -> Result<(String, FileEntry)> {
+            let path = urls::manifest_part(shard[0].0);
+            let key: [u8; 32] = shard
+                .iter()
+                .fold(
+                    Sha256::new().chain_update(format!("credsite manifest part\n{path}\n")),
+                    |hasher, (_, (file, entry))| {
+                        hasher
+                            .chain_update(file.as_bytes())
+                            .chain_update(b"\n")
+                            .chain_update(entry.sha256)
+                            .chain_update(entry.size.to_le_bytes())
+                    },
+                )
+                .finalize()
+                .into();
+            if let Some(entry) = kept.and_then(|kept| kept.keep_page(&path, &key)) {
+                return Ok((path, entry));
+            }
+            let files: Map<String, Value> = shard
+                .iter()
+                .map(|(_, (file, entry))| (file.clone(), hex::encode(entry.sha256).into()))
+                .collect();
+            let bytes = crate::render::pretty(&json!({"type": PART_TYPE, "files": files}))?;
+            let entry = FileEntry::of(&bytes);
+            put(Page::new(path.clone(), bytes))?;
+            if let Some(kept) = kept {
+                kept.made_page(&path, &key);
+            }
+            Ok((path, entry))
+        })
+        .collect::<Result<_>>()?;
+    manifest["parts"] = parts
+        .iter()
+        .map(|(path, entry)| (path.clone(), Value::from(hex::encode(entry.sha256))))
+        .collect::<Map<String, Value>>()
+        .into();
+    Ok((manifest, parts))
 }
 
 /// The files a manifest lists, by site path, as hex SHA-256, with those of its parts
@@ -301,10 +319,11 @@ mod tests {
         written
             .files
             .push(("index.html".into(), FileEntry::of(b"<html>")));
-        let doc = unsigned("https://x.org/", &written, PART_THRESHOLD, |_| {
+        let (doc, parts) = unsigned("https://x.org/", &written, PART_THRESHOLD, None, |_| {
             panic!("a small site has no parts")
         })
         .unwrap();
+        assert!(parts.is_empty());
         let no_parts = |p: &str| -> Result<Vec<u8>> { bail!("no part {p}") };
         let back = files_of(&doc, no_parts).unwrap();
         assert_eq!(back["index.html"], hex::encode(Sha256::digest(b"<html>")));
@@ -328,12 +347,21 @@ mod tests {
             .files
             .push(("index.html".into(), FileEntry::of(b"home")));
         written.sort().unwrap();
-        let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let doc = unsigned("https://x.org/", &written, 4, |page| {
-            parts.insert(page.path, page.bytes);
+        let parts = std::sync::Mutex::new(BTreeMap::new());
+        let (doc, entries) = unsigned("https://x.org/", &written, 4, None, |page| {
+            parts.lock().unwrap().insert(page.path, page.bytes);
             Ok(())
         })
         .unwrap();
+        let parts: BTreeMap<String, Vec<u8>> = parts.into_inner().unwrap();
+        // The parts' own entries, in order, as they were put.
+        assert_eq!(
+            entries,
+            parts
+                .iter()
+                .map(|(path, bytes)| (path.clone(), FileEntry::of(bytes)))
+                .collect::<Vec<_>>()
+        );
         let shards: std::collections::BTreeSet<&str> = written
             .files
             .iter()
@@ -359,7 +387,8 @@ mod tests {
         let err = format!("{:#}", files_of(&doc, |_| bail!("absent")).unwrap_err());
         assert!(err.contains("beside manifest.json"), "{err}");
         // Below the threshold, one file lists everything.
-        let doc = unsigned("https://x.org/", &written, 10, |_| bail!("no parts")).unwrap();
+        let (doc, _) =
+            unsigned("https://x.org/", &written, 10, None, |_| bail!("no parts")).unwrap();
         assert!(doc.get("parts").is_none());
         assert_eq!(doc["files"].as_object().unwrap().len(), written.files.len());
     }

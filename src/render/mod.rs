@@ -309,7 +309,7 @@ impl<'a> Renderer<'a> {
                 let kept = self.signer.kept();
                 let key = self.listing_key(&path, &program, &pager, &on_page)?;
                 if let (Some(kept), Some(key)) = (kept, &key)
-                    && kept.keep_page(&path, key)
+                    && kept.keep_page(&path, key).is_some()
                 {
                     return Ok(Vec::new());
                 }

@@ -127,7 +127,7 @@ fn name_shards(
                 <[u8; 32]>::from(hasher.finalize())
             });
             if let (Some(kept), Some(key)) = (kept, &key)
-                && kept.keep_page(&path, key)
+                && kept.keep_page(&path, key).is_some()
             {
                 return Ok(Vec::new());
             }
@@ -327,7 +327,7 @@ fn lookup_shards(site: &Site, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
                 )
                 .finalize()
                 .into();
-            if kept.is_some_and(|kept| kept.keep_page(&path, &key)) {
+            if kept.is_some_and(|kept| kept.keep_page(&path, &key).is_some()) {
                 return Ok(None);
             }
             let mut entries = BTreeMap::new();

@@ -209,10 +209,11 @@ pub trait Kept: Sync {
     fn kept(&self, path: &str, key: &[u8; 32]) -> Option<String>;
     /// Notes a page signed now, with its key and digest.
     fn signed(&self, path: &str, key: &[u8; 32], digest: &str);
-    /// Takes over the page at `path` (not a feed page: a program's listing page) that
-    /// the previous build made from the same inputs (`key`); false if it did not, or
-    /// the file is not as it left it.
-    fn keep_page(&self, path: &str, key: &[u8; 32]) -> bool;
+    /// Takes over the page at `path` (not a feed page: a listing page, a search
+    /// shard, a manifest part) that the previous build made from the same inputs
+    /// (`key`), and gives its hash and size; `None` if it did not, or the file is not
+    /// as it left it.
+    fn keep_page(&self, path: &str, key: &[u8; 32]) -> Option<crate::output::manifest::FileEntry>;
     /// Notes the key of a page made now (see [`Kept::keep_page`]).
     fn made_page(&self, path: &str, key: &[u8; 32]);
 }

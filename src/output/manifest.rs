@@ -332,6 +332,78 @@ mod tests {
         assert!(files_of(&evil, no_parts).is_err());
     }
 
+    /// The incremental build's side of [`Kept`] for manifest parts: the keys of the
+    /// parts made, and the parts of an earlier run, kept when the key is the same.
+    #[derive(Default)]
+    struct Parts {
+        earlier: BTreeMap<String, ([u8; 32], FileEntry)>,
+        made: std::sync::Mutex<BTreeMap<String, [u8; 32]>>,
+    }
+
+    impl Kept for Parts {
+        fn input_keys(&self) -> Option<(&str, &crate::vc::feed::CredentialKeys)> {
+            None
+        }
+        fn kept(&self, _: &str, _: &[u8; 32]) -> Option<String> {
+            None
+        }
+        fn signed(&self, _: &str, _: &[u8; 32], _: &str) {}
+        fn keep_page(&self, path: &str, key: &[u8; 32]) -> Option<FileEntry> {
+            let (earlier, entry) = self.earlier.get(path)?;
+            (earlier == key).then_some(*entry)
+        }
+        fn made_page(&self, path: &str, key: &[u8; 32]) {
+            self.made.lock().unwrap().insert(path.to_string(), *key);
+        }
+    }
+
+    #[test]
+    fn an_incremental_build_keeps_the_manifest_parts_whose_files_did_not_change() {
+        let mut written = Written::default();
+        for n in 0..40 {
+            let dir = urls::credential_dir(&format!("c-{n}"));
+            let path = format!("{dir}index.html");
+            let entry = FileEntry::of(path.as_bytes());
+            written.files.push((path, entry));
+        }
+        written.sort().unwrap();
+        let run = |written: &Written, kept: &Parts| {
+            let put = std::sync::Mutex::new(BTreeMap::new());
+            let (doc, entries) = unsigned("https://x.org/", written, 4, Some(kept), |page| {
+                put.lock().unwrap().insert(page.path, page.bytes);
+                Ok(())
+            })
+            .unwrap();
+            (doc, entries, put.into_inner().unwrap())
+        };
+        let first = Parts::default();
+        let (doc, entries, put) = run(&written, &first);
+        assert!(put.len() > 2, "several parts: {:?}", put.keys());
+        let made = first.made.into_inner().unwrap();
+        assert_eq!(made.len(), put.len(), "every part made is keyed");
+        let second = Parts {
+            earlier: entries
+                .iter()
+                .map(|(path, entry)| (path.clone(), (made[path], *entry)))
+                .collect(),
+            ..Parts::default()
+        };
+        // Nothing changed: every part is kept, and the manifest is the same.
+        let (again, kept_entries, put_again) = run(&written, &second);
+        assert!(put_again.is_empty(), "{:?}", put_again.keys());
+        assert_eq!(again, doc);
+        assert_eq!(kept_entries, entries);
+        // One file changed: its part only is made again.
+        written.files[7].1 = FileEntry::of(b"changed");
+        let (changed, _, put_changed) = run(&written, &second);
+        let shard = urls::shard_of_file(&written.files[7].0).unwrap();
+        assert_eq!(
+            put_changed.keys().collect::<Vec<_>>(),
+            [&urls::manifest_part(shard)]
+        );
+        assert_ne!(changed["parts"], doc["parts"]);
+    }
+
     #[test]
     fn a_large_manifest_lists_credential_files_in_parts_covered_by_their_hashes() {
         let mut written = Written::default();

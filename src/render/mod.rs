@@ -82,6 +82,8 @@ struct Renderer<'a> {
     totals: BTreeMap<&'a str, usize>,
     /// SHA-256 of the site-wide context every page gets (see [`Renderer::listing_key`]).
     context_digest: [u8; 32],
+    /// Hex digits in the lookup shards' names ([`search::lookup_digits`]).
+    lookup_digits: usize,
 }
 
 /// The site's pages, rendered in parallel as the stream is consumed, except the files
@@ -212,19 +214,17 @@ impl<'a> Renderer<'a> {
             public_key_multibase: &public,
             keys: &keys,
         };
-        let pages = Pages::new(
-            site,
-            &issuer,
-            if listings.is_empty() {
-                1
-            } else {
-                search::lookup_digits(site)
-            },
-        );
+        let lookup_digits = if listings.is_empty() {
+            1
+        } else {
+            search::lookup_digits(site)
+        };
+        let pages = Pages::new(site, &issuer, lookup_digits);
         Renderer {
             site,
             signer,
             context_digest: pages.context_digest(),
+            lookup_digits,
             pages,
             listings,
             program_index,
@@ -284,7 +284,12 @@ impl<'a> Renderer<'a> {
                 )
             })?,
             Job::Feed => feed_pages(self.signer).collect::<Result<_>>()?,
-            Job::Search => search::index(self.site, &self.program_index, self.signer.kept())?,
+            Job::Search => search::index(
+                self.site,
+                &self.program_index,
+                self.lookup_digits,
+                self.signer.kept(),
+            )?,
             Job::Sitemap => sitemap::pages(&self.site.urls, &self.sitemap_paths()),
             Job::Home => {
                 let programs = self.program_views();

@@ -55,13 +55,15 @@ const LOOKUP_MAX_DIGITS: usize = 3;
 /// `program_index` gives each credential's program its position in the home page's
 /// list (the shards name programs by number, to stay small).
 /// An incremental build (`kept`) keeps the shards made from the same entries.
+/// `lookup_digits` is [`lookup_digits`] of the site.
 pub fn index(
     site: &Site,
     program_index: &BTreeMap<&str, usize>,
+    lookup_digits: usize,
     kept: Option<&dyn Kept>,
 ) -> Result<Vec<Page>> {
     let mut pages = name_shards(site, program_index, kept)?;
-    pages.extend(lookup_shards(site, kept)?);
+    pages.extend(lookup_shards(site, lookup_digits, kept)?);
     Ok(pages)
 }
 
@@ -274,7 +276,7 @@ fn digits_for(entries: usize) -> usize {
 /// 24 bytes; the sealed folders are made only for the shards written.
 type LookupSlot = ([u8; 16], u32, u8);
 
-fn lookup_shards(site: &Site, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
+fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
     let mut slots: Vec<LookupSlot> = site
         .credentials
         .par_iter()
@@ -287,6 +289,7 @@ fn lookup_shards(site: &Site, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
             })
         })
         .collect();
+    debug_assert_eq!(digits, digits_for(slots.len()));
     // By tag; of entries with the same tag (ids that fold alike), the last one made.
     slots.par_sort_unstable();
     slots.dedup_by(|later, earlier| {
@@ -296,7 +299,6 @@ fn lookup_shards(site: &Site, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
         }
         same
     });
-    let digits = lookup_digits(site);
     let folder = |i: u32| {
         let dir = &site.credentials[i as usize].dir;
         dir.strip_prefix(urls::CREDENTIALS_DIR).unwrap_or(dir)

@@ -487,7 +487,7 @@ fn pipeline(
     let signer = Signer::new(&site, issuer, state, &options.reissue)?
         .with_resign(options.resign.clone())?
         .with_published(options.out_dir())
-        .with_kept_feed(sink.kept_feed());
+        .with_kept(sink.kept());
     // A build asked to re-sign renders everything: the key it asks for is not among
     // the inputs an incremental build compares. (A re-issue needs no such care: a
     // credential whose content changed has changed inputs.)
@@ -509,7 +509,7 @@ fn pipeline(
             site.config.base_url.as_str(),
             &written,
             output::manifest::PART_THRESHOLD,
-            sink.kept_feed(),
+            sink.kept(),
             |part| sink.put(part),
         )?;
         written.files.extend(parts);

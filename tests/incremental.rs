@@ -585,7 +585,7 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
         let signer = Signer::new(&site, &issuer, state, &reissue).unwrap();
         let full: BTreeMap<String, serde_json::Value> =
             signer.feed().collect::<anyhow::Result<_>>().unwrap();
-        let signer = signer.with_kept_feed(cache.map(|c| c as &dyn Kept));
+        let signer = signer.with_kept(cache.map(|c| c as &dyn Kept));
         let signed: BTreeMap<String, serde_json::Value> =
             signer.feed().collect::<anyhow::Result<_>>().unwrap();
         (full, signed)

@@ -17,7 +17,8 @@
 //!
 //! A `p` line is a feed page: the key of the inputs it was made and signed from, and
 //! the digest the next page's chain link holds (see [`crate::vc::feed::Kept`]). A `k`
-//! line is another page kept by the key of its inputs (a program's listing page).
+//! line is another page kept by the key of its inputs (a listing page, a search shard,
+//! a part of the signed manifest).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -230,7 +230,7 @@ impl Sink for Writer {
         self.staging.count() + self.unchanged.load(Ordering::Relaxed)
     }
 
-    fn kept_feed(&self) -> Option<&dyn crate::vc::feed::Kept> {
+    fn kept(&self) -> Option<&dyn crate::vc::feed::Kept> {
         Some(self)
     }
 

@@ -86,18 +86,23 @@ pub fn unsigned(
     kept: Option<&dyn Kept>,
     put: impl Fn(Page) -> Result<()> + Sync,
 ) -> Result<(Value, Vec<(String, FileEntry)>)> {
-    let in_shards: Vec<(&str, &(String, FileEntry))> = written
-        .files
-        .iter()
-        .filter_map(|file| Some((urls::shard_of_file(&file.0)?, file)))
-        .collect();
-    let split = in_shards.len() > threshold;
-    let mut files = Map::new();
-    for (path, entry) in &written.files {
-        if !split || urls::shard_of_file(path).is_none() {
-            files.insert(path.clone(), hex::encode(entry.sha256).into());
+    let (mut in_shards, mut elsewhere) = (Vec::new(), Vec::new());
+    for file in &written.files {
+        match urls::shard_of_file(&file.0) {
+            Some(shard) => in_shards.push((shard, file)),
+            None => elsewhere.push(file),
         }
     }
+    let split = in_shards.len() > threshold;
+    let listed: Vec<&(String, FileEntry)> = if split {
+        elsewhere
+    } else {
+        written.files.iter().collect()
+    };
+    let files: Map<String, Value> = listed
+        .into_iter()
+        .map(|(path, entry)| (path.clone(), hex::encode(entry.sha256).into()))
+        .collect();
     let mut manifest = json!({
         "type": TYPE,
         "site": base_url,

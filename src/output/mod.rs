@@ -41,13 +41,14 @@ pub trait Sink: Sync {
         Ok(std::collections::HashSet::new())
     }
 
-    /// The feed pages this sink keeps from the previous output (an incremental
-    /// build): they are not signed again.
-    fn kept_feed(&self) -> Option<&dyn crate::vc::feed::Kept> {
+    /// What this sink keeps from the previous output (an incremental build): feed
+    /// pages, listing pages, search shards and manifest parts made from the same
+    /// inputs are not made again.
+    fn kept(&self) -> Option<&dyn crate::vc::feed::Kept> {
         None
     }
 
-    /// The files [`Sink::reuse`] and [`Sink::kept_feed`] took over, with their
+    /// The files [`Sink::reuse`] and [`Sink::kept`] took over, with their
     /// SHA-256 and size, for the signed manifest.
     fn reused_files(&self) -> Vec<(String, manifest::FileEntry)> {
         Vec::new()

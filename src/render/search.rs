@@ -5,8 +5,9 @@
 //! [`crate::names`], files the holder under the word's first two characters. A shard
 //! that would exceed [`SHARD_BYTES`] is split by one more character: it then says
 //! `"split": true` and keeps only the holders with a word equal to its key, and the
-//! browser asks for the longer key once the visitor has typed one more letter. So each keystroke downloads at most one shard, and a shard
-//! stays small at a million holders. Only listed holders are in it. A shard that
+//! browser asks for the longer key once the visitor has typed one more letter. So
+//! each keystroke downloads at most one shard, and a shard stays small at a million
+//! holders. Only listed holders are in it. A shard that
 //! cannot be split further (thousands of holders sharing one word, "maria") keeps
 //! the first holders that fit and says how many it left out (`"more"`); the search
 //! script then narrows with the shard of another word of the query.
@@ -67,16 +68,20 @@ pub fn index(
     Ok(pages)
 }
 
-/// One holder in a name shard: `[name, program number, folder under c/]`.
-fn entry(credential: &Credential, program_index: &BTreeMap<&str, usize>) -> Value {
-    let folder = credential
+/// A credential's folder under `c/`, as the shards give it.
+fn folder(credential: &Credential) -> &str {
+    credential
         .dir
         .strip_prefix(urls::CREDENTIALS_DIR)
-        .unwrap_or(&credential.dir);
+        .unwrap_or(&credential.dir)
+}
+
+/// One holder in a name shard: `[name, program number, folder under c/]`.
+fn entry(credential: &Credential, program_index: &BTreeMap<&str, usize>) -> Value {
     json!([
         credential.record.holder_name,
         program_index[credential.record.program.as_str()],
-        folder
+        folder(credential)
     ])
 }
 
@@ -116,14 +121,11 @@ fn name_shards(
                 let start = Sha256::new().chain_update(format!("credsite name shard\n{path}\n"));
                 let hasher = group.iter().fold(start, |hasher, (word, i)| {
                     let credential = &site.credentials[*i];
-                    let folder = credential
-                        .dir
-                        .strip_prefix(urls::CREDENTIALS_DIR)
-                        .unwrap_or(&credential.dir);
                     let program = program_index[credential.record.program.as_str()];
                     hasher.chain_update(format!(
-                        "{word}\n{}\n{program}\n{folder}\n",
-                        credential.record.holder_name
+                        "{word}\n{}\n{program}\n{}\n",
+                        credential.record.holder_name,
+                        folder(credential)
                     ))
                 });
                 <[u8; 32]>::from(hasher.finalize())
@@ -299,10 +301,6 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
         }
         same
     });
-    let folder = |i: u32| {
-        let dir = &site.credentials[i as usize].dir;
-        dir.strip_prefix(urls::CREDENTIALS_DIR).unwrap_or(dir)
-    };
     // A shard's name is the tag's first `digits` hex digits (at most 3).
     let prefix = |tag: &[u8; 16]| {
         u32::from_be_bytes(tag[..4].try_into().expect("4 bytes")) >> (32 - 4 * digits)
@@ -323,7 +321,7 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
                     |hasher, &(tag, i, _)| {
                         hasher
                             .chain_update(tag)
-                            .chain_update(folder(i).as_bytes())
+                            .chain_update(folder(&site.credentials[i as usize]).as_bytes())
                             .chain_update(b"\n")
                     },
                 )
@@ -336,7 +334,7 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
             for &(_, i, n) in shard {
                 let credential = &site.credentials[i as usize];
                 let name = &last_names(credential)[n as usize];
-                let (tag, sealed) = lookup_entry(credential.id(), name, folder(i))?;
+                let (tag, sealed) = lookup_entry(credential.id(), name, folder(credential))?;
                 entries.insert(tag, sealed);
             }
             let mut doc = serde_json::to_vec(&json!({ "entries": entries }))?;

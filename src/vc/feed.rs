@@ -197,8 +197,8 @@ pub type CredentialKeys = [(String, [u8; 32])];
 
 /// What a build keeps of the feed pages the previous one signed (issue 12): the
 /// incremental build's cache. A full archive page never changes, so that making and
-/// signing them all again (about 3 s at 100,000 credentials) is wasted. Listing pages
-/// are kept the same way, by the key of their inputs.
+/// signing them all again (about 3 s at 100,000 credentials) is wasted. Listing pages,
+/// search shards and manifest parts are kept the same way, by the key of their inputs.
 pub trait Kept: Sync {
     /// The key of everything site-wide that pages are made from, and the input key of
     /// each credential of the site, in the site's order (see [`crate::incremental`]);

@@ -492,6 +492,7 @@ fn decode_proof_value(text: &str) -> Result<Signature, ProofError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn proof_values_are_base58btc_as_bs58_writes_them() {
@@ -509,7 +510,6 @@ mod tests {
             assert_eq!(decode_proof_value(&value).unwrap(), signature);
         }
     }
-    use serde_json::json;
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[7u8; 32])

@@ -115,8 +115,8 @@ pub struct Signer<'a> {
     changed: Mutex<Vec<Changed>>,
     /// Credential signatures not checked yet (checked in batches).
     checks: proof::Checks,
-    /// The feed pages an incremental build keeps.
-    kept_feed: Option<&'a dyn feed::Kept>,
+    /// What an incremental build keeps: feed pages, listing pages, search shards.
+    kept: Option<&'a dyn feed::Kept>,
 }
 
 impl<'a> Signer<'a> {
@@ -159,19 +159,20 @@ impl<'a> Signer<'a> {
             recorded: Mutex::new(Vec::new()),
             changed: Mutex::new(Vec::new()),
             checks: proof::Checks::default(),
-            kept_feed: None,
+            kept: None,
         })
     }
 
-    /// Keeps the feed pages that `kept` knows: they are not signed again (issue 12).
-    pub fn with_kept_feed(mut self, kept: Option<&'a dyn feed::Kept>) -> Self {
-        self.kept_feed = kept;
+    /// Keeps the pages that `kept` knows (issue 12): feed pages are not signed again,
+    /// and the renderer asks it for listing pages and search shards.
+    pub fn with_kept(mut self, kept: Option<&'a dyn feed::Kept>) -> Self {
+        self.kept = kept;
         self
     }
 
-    /// What the incremental build keeps, when it does (see [`Signer::with_kept_feed`]).
+    /// What the incremental build keeps, when it does (see [`Signer::with_kept`]).
     pub fn kept(&self) -> Option<&'a dyn feed::Kept> {
-        self.kept_feed
+        self.kept
     }
 
     /// Re-signs these credentials with the current key (`--resign`); the site state
@@ -401,7 +402,7 @@ impl<'a> Signer<'a> {
     /// RDF canonicalization needs JSON-LD. So does the manifest's. Pages are made one
     /// at a time, as the iterator is read.
     ///
-    /// Pages kept from the previous build ([`Signer::with_kept_feed`]) are not
+    /// Pages kept from the previous build ([`Signer::with_kept`]) are not
     /// signed again and not returned.
     pub fn feed(&self) -> FeedPages<'_, 'a> {
         let entries = feed::entries(self.site);
@@ -478,7 +479,7 @@ impl FeedPages<'_, '_> {
             method: signer.method(),
         };
         let key = signer
-            .kept_feed
+            .kept
             .and_then(|kept| Some((kept, feed::page_key(kept, &inputs, chunk)?)));
         if let Some((kept, key)) = &key
             && let Some(digest) = kept.kept(path, key)

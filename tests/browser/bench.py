@@ -157,8 +157,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except bl.SetupError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    bl.run_script(main)

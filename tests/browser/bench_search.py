@@ -611,21 +611,19 @@ def main() -> int:
             print(f"  pass {npass} {k['value']!r:<24} {k['category']:<10} dl {k['downloads']} "
                   f"fetch {k['fetches']} ms {k['ms']} arrival {k['arrival_ms']} "
                   f"{k['shard_urls']} {k['note'][:50]!r}")
+    def times(npass: Optional[int], category: str, field: str = "ms") -> list:
+        """The `field` of every keystroke of `category` in pass `npass` (any: None)."""
+        return [k[field] for p, k in all_keys
+                if (npass is None or p == npass) and k["category"] == category]
+
     rows = [
-        ("pass 1, shard downloaded: key -> results", [k["ms"] for p, k in all_keys
-                                                        if p == 1 and k["category"] == "download"]),
-        ("  same keys: shard arrival -> results", [k["arrival_ms"] for p, k in all_keys
-                                                    if p == 1 and k["category"] == "download"]),
-        ("pass 1, shards already in the page", [k["ms"] for p, k in all_keys
-                                                 if p == 1 and k["category"] == "in page"]),
-        ("pass 2, shards from the HTTP cache", [k["ms"] for p, k in all_keys
-                                                 if p == 2 and k["category"] == "HTTP cache"]),
-        ("pass 2, shards already in the page", [k["ms"] for p, k in all_keys
-                                                 if p == 2 and k["category"] == "in page"]),
-        ("pass 2, shard downloaded again", [k["ms"] for p, k in all_keys
-                                             if p == 2 and k["category"] == "download"]),
-        ("under two letters (no search)", [k["ms"] for p, k in all_keys
-                                            if k["category"] == "short"]),
+        ("pass 1, shard downloaded: key -> results", times(1, "download")),
+        ("  same keys: shard arrival -> results", times(1, "download", "arrival_ms")),
+        ("pass 1, shards already in the page", times(1, "in page")),
+        ("pass 2, shards from the HTTP cache", times(2, "HTTP cache")),
+        ("pass 2, shards already in the page", times(2, "in page")),
+        ("pass 2, shard downloaded again", times(2, "download")),
+        ("under two letters (no search)", times(None, "short")),
     ]
     print()
     print(f"{'per keystroke, ms':<43} {'keys':>5} {'min':>6} {'median':>7} {'max':>7}")
@@ -695,8 +693,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except bl.SetupError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    bl.run_script(main)

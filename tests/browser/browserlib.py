@@ -32,11 +32,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -58,6 +59,16 @@ CHROMIUM_FLAGS = [
 
 class SetupError(RuntimeError):
     """Something the browser tests need is missing (Chromium, the credsite binary)."""
+
+
+def run_script(main: Callable[[], int]) -> None:
+    """Runs a benchmark or screenshot script's `main` and exits with its status; a
+    missing setup (SetupError) is one line on stderr and exit status 2."""
+    try:
+        sys.exit(main())
+    except SetupError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 def cred_path(cid: str) -> str:

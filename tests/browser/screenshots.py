@@ -88,8 +88,4 @@ def take(browser: bl.Browser, jobs: list[tuple[str, str, str]], out: Path) -> No
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except bl.SetupError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    bl.run_script(main)

@@ -167,9 +167,8 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     // The state first: if the swap then fails, the state only holds allocations for
     // credentials the next build publishes; the other way round, published values
     // could be lost.
-    state.save(&options.root)?;
     report.notes.append(&mut staging.notes);
-    report.savings = staging.commit()?;
+    report.savings = staging.commit(|| state.save(&options.root))?;
     report
         .timings
         .push(("save state and swap into place", started.elapsed()));

@@ -19,15 +19,29 @@ use unicode_normalization::char::is_combining_mark;
 /// The words of `text`, folded: lowercase, without accents, split at every
 /// character that is neither a letter nor a digit.
 pub fn words(text: &str) -> Vec<String> {
-    fold(text)
+    split(&fold(text)).map(str::to_string).collect()
+}
+
+/// The words of folded text: split at every character that is neither a letter nor a
+/// digit.
+fn split(folded: &str) -> impl Iterator<Item = &str> {
+    folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// `text` folded (see the module documentation), keeping its separators.
 pub fn fold(text: &str) -> String {
+    // ASCII has no marks, decomposes to itself and folds to its lowercase: most names,
+    // without the three allocations of the general case.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    fold_any(text)
+}
+
+/// [`fold`] for any text.
+fn fold_any(text: &str) -> String {
     let bare: String = text.nfd().filter(|c| !is_combining_mark(*c)).collect();
     let mut out = String::with_capacity(bare.len());
     for c in bare.to_lowercase().chars() {
@@ -49,7 +63,28 @@ pub fn fold(text: &str) -> String {
 
 /// The key listings sort holders by: folded family name, then folded full name.
 pub fn sort_key(family: &str, full: &str) -> String {
-    format!("{}\u{0}{}", words(family).join(" "), words(full).join(" "))
+    let mut key = String::with_capacity(family.len() + full.len() + 1);
+    push_words(&mut key, family);
+    key.push('\u{0}');
+    push_words(&mut key, full);
+    key
+}
+
+/// Appends the folded words of `text` to `out`, one space between two.
+fn push_words(out: &mut String, text: &str) {
+    for (n, word) in split(&fold(text)).enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// The first letter of the folded words of `text`, if it has any.
+pub fn initial(text: &str) -> Option<char> {
+    split(&fold(text))
+        .next()
+        .and_then(|word| word.chars().next())
 }
 
 /// The first `n` characters of a word (all of it when shorter).
@@ -63,6 +98,19 @@ pub fn prefix(word: &str, n: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_folds_as_any_text_does() {
+        let ascii: String = (0u8..128).map(char::from).collect();
+        assert_eq!(fold(&ascii), fold_any(&ascii));
+        assert_eq!(fold("O'Brien-SMITH Jr."), fold_any("O'Brien-SMITH Jr."));
+        assert_eq!(
+            sort_key("Ó Briain", "Seán Ó Briain"),
+            "o briain\u{0}sean o briain"
+        );
+        assert_eq!(initial(" -Šimić"), Some('s'));
+        assert_eq!(initial("--"), None);
+    }
 
     #[test]
     fn accents_and_case_do_not_matter() {

@@ -61,6 +61,8 @@ pub struct Writer {
     keyed: Mutex<Vec<(String, [u8; 32])>>,
     global: OnceLock<String>,
     unchanged: AtomicU64,
+    /// Files written anew at a path the previous build wrote too.
+    replaced: AtomicU64,
     reused: AtomicU64,
     /// Notes for the user: a discarded cache.
     pub notes: Vec<String>,
@@ -110,52 +112,74 @@ impl Writer {
             keyed: Mutex::default(),
             global: OnceLock::new(),
             unchanged: AtomicU64::new(0),
+            replaced: AtomicU64::new(0),
             reused: AtomicU64::new(0),
             notes,
         })
     }
 
-    /// Swaps the new site into place and records its manifest. The old manifest is
-    /// removed first: a crash in between leaves no manifest, never a stale one.
-    pub fn commit(self) -> Result<Savings> {
-        manifest::remove(&self.manifest_path)?;
+    /// Runs `first` (the site state is saved before the swap), then swaps the new site
+    /// into place and records its manifest. The next build's manifest is written
+    /// beside `first` into a temporary file, and the old one is removed before the
+    /// swap: a crash in between leaves no manifest, never a stale one.
+    pub fn commit(self, first: impl FnOnce() -> Result<()> + Send) -> Result<Savings> {
         let savings = Savings {
             unchanged: self.unchanged.load(Ordering::Relaxed),
             reused: self.reused.load(Ordering::Relaxed),
         };
-        let mut manifest = manifest::Record {
+        let replaced = self.replaced.load(Ordering::Relaxed);
+        let manifest = manifest::Record {
             global: self.global.into_inner().unwrap_or_default(),
             files: self.files.into_inner().expect("not poisoned"),
             credentials: self.credentials.into_inner().unwrap_or_default(),
             feed: self.feed.into_inner().expect("not poisoned"),
             keyed: self.keyed.into_inner().expect("not poisoned"),
         };
-        match &self.previous {
-            // What the previous build wrote and this one did not: removed records'
-            // files, say.
-            Some(previous) => {
-                let new = &manifest.files;
-                let carried = new
-                    .iter()
-                    .filter(|(path, _)| previous.files.contains_key(path))
-                    .count();
-                let mut remove: Vec<String> = if carried == previous.files.len() {
-                    Vec::new()
-                } else {
-                    let new: HashSet<&str> = new.iter().map(|(path, _)| path.as_str()).collect();
-                    previous
-                        .files
-                        .keys()
-                        .filter(|path| !new.contains(path.as_str()))
-                        .cloned()
-                        .collect()
-                };
-                remove.sort_unstable();
-                self.staging.apply(&remove)?;
+        // What the previous build wrote and this one did not (removed records' files,
+        // say): each file kept or replaced is one of the previous build's, once.
+        let removed = || -> Vec<String> {
+            let Some(previous) = &self.previous else {
+                return Vec::new();
+            };
+            if savings.unchanged + replaced == previous.files.len() as u64 {
+                return Vec::new();
             }
+            let new: HashSet<&str> = manifest
+                .files
+                .iter()
+                .map(|(path, _)| path.as_str())
+                .collect();
+            let mut removed: Vec<String> = previous
+                .files
+                .keys()
+                .filter(|path| !new.contains(path.as_str()))
+                .cloned()
+                .collect();
+            removed.sort_unstable();
+            removed
+        };
+        let ((first, prepared), remove) = rayon::join(
+            || {
+                rayon::join(first, || {
+                    manifest::prepare(&self.manifest_path, &self.fingerprint, &manifest)
+                })
+            },
+            removed,
+        );
+        let prepared = match first.and(prepared) {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                let _ = fs::remove_file(self.manifest_path.with_extension("manifest-new"));
+                self.staging.abandon();
+                return Err(e);
+            }
+        };
+        manifest::remove(&self.manifest_path)?;
+        match &self.previous {
+            Some(_) => self.staging.apply(&remove)?,
             None => self.staging.commit()?,
         }
-        manifest::write(&self.manifest_path, &self.fingerprint, &mut manifest)?;
+        manifest::install(&prepared, &self.manifest_path)?;
         Ok(savings)
     }
 
@@ -211,6 +235,13 @@ impl Sink for Writer {
             && entry.hash == hash
         {
             return self.keep(&page.path, &entry.clone());
+        }
+        if self
+            .previous
+            .as_ref()
+            .is_some_and(|previous| previous.files.contains_key(&page.path))
+        {
+            self.replaced.fetch_add(1, Ordering::Relaxed);
         }
         let size = page.bytes.len() as u64;
         let path = page.path.clone();

@@ -5,8 +5,6 @@
 //! limits are the hosts' published ones as of [`LIMITS_AS_OF`]; the README has the
 //! same table.
 
-use std::collections::HashMap;
-
 use super::manifest::Written;
 
 /// When the limits below were last checked.
@@ -53,8 +51,6 @@ pub struct Shape {
 
 /// The shape of what was written.
 pub fn shape(written: &Written) -> Shape {
-    let mut entries: HashMap<&str, u64> = HashMap::new();
-    let mut folders: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut shape = Shape::default();
     for (path, entry) in &written.files {
         shape.files += 1;
@@ -62,26 +58,62 @@ pub fn shape(written: &Written) -> Shape {
         if entry.size > shape.largest_file.1 || shape.largest_file.0.is_empty() {
             shape.largest_file = (path.clone(), entry.size);
         }
-        // Count the file in its folder, and each folder in its parent, once.
-        let mut child = path.as_str();
-        while let Some((parent, _)) = child.rsplit_once('/') {
-            *entries.entry(parent).or_default() += 1;
-            if !folders.insert(parent) {
-                break;
-            }
-            child = parent;
-        }
-        if !child.contains('/') {
-            *entries.entry("").or_default() += 1;
+    }
+    // In path order, the paths under a folder come together: a walk with the chain of
+    // open folders counts each one's entries without a map of them all. The files
+    // come sorted but for a few added after (a stable sort merges them in one pass).
+    let mut paths: Vec<&str> = written.files.iter().map(|(p, _)| p.as_str()).collect();
+    paths.sort();
+    let mut largest: Option<(&str, u64)> = None;
+    fn close<'p>(largest: &mut Option<(&'p str, u64)>, folder: &'p str, entries: u64) {
+        if largest.is_none_or(|(name, most)| entries > most || (entries == most && folder < name)) {
+            *largest = Some((folder, entries));
         }
     }
-    if let Some((folder, n)) = entries
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+    // The open folders, the root first, with their entries so far.
+    let mut open: Vec<(&str, u64)> = vec![("", 0)];
+    for path in paths {
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        while let Some(&(top, entries)) = open.last()
+            && !(top.is_empty() || folder == top || within(folder, top))
+        {
+            close(&mut largest, top, entries);
+            open.pop();
+        }
+        // The folders between the innermost open one and this file's, each an entry
+        // of its parent.
+        let top = open.last().map_or("", |(top, _)| top);
+        let mut start = if top.is_empty() { 0 } else { top.len() + 1 };
+        while start < folder.len() {
+            let end = folder[start..]
+                .find('/')
+                .map_or(folder.len(), |at| start + at);
+            if let Some(parent) = open.last_mut() {
+                parent.1 += 1;
+            }
+            open.push((&folder[..end], 0));
+            start = end + 1;
+        }
+        if let Some(innermost) = open.last_mut() {
+            innermost.1 += 1;
+        }
+    }
+    for (folder, entries) in open {
+        close(&mut largest, folder, entries);
+    }
+    if let Some((folder, entries)) = largest
+        && entries > 0
     {
-        shape.largest_folder = (folder.to_string(), n);
+        shape.largest_folder = (folder.to_string(), entries);
     }
     shape
+}
+
+/// Whether `folder` is inside `parent` (a folder other than the root).
+fn within(folder: &str, parent: &str) -> bool {
+    folder.len() > parent.len()
+        && folder.starts_with(parent)
+        && folder.as_bytes()[parent.len()] == b'/'
 }
 
 /// The limits the shape exceeds, as sentences naming the host and the limit.
@@ -127,6 +159,76 @@ pub fn human(bytes: u64) -> String {
 mod tests {
     use super::*;
     use crate::output::manifest::FileEntry;
+
+    /// The shape's folder counts, as a map of every folder would give them.
+    fn largest_folder_by_map(paths: &[&str]) -> (String, u64) {
+        let mut entries: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for path in paths {
+            let mut child = *path;
+            loop {
+                let parent = child.rsplit_once('/').map_or("", |(p, _)| p);
+                entries.entry(parent).or_default().insert(child);
+                if parent.is_empty() {
+                    break;
+                }
+                child = parent;
+            }
+        }
+        let (folder, children) = entries
+            .iter()
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(a.0)))
+            .unwrap();
+        (folder.to_string(), children.len() as u64)
+    }
+
+    #[test]
+    fn counts_each_folders_entries_as_a_map_of_all_folders_would() {
+        let cases: [&[&str]; 5] = [
+            &[
+                "a/b/c.html",
+                "a/b/d.html",
+                "a/x.html",
+                "a.html",
+                "b/c/d/e.json",
+                "b/c/f.json",
+            ],
+            &["a/b", "a/c", "a-b/c", "a-b/d", "a-b/e", "a/d/c/d"],
+            &["x.json", "y.json", "z/a.json"],
+            &[
+                "c/00/a/index.html",
+                "c/00/a/credential.json",
+                "c/00/b/index.html",
+                "c/01/a/x",
+                "manifest/00.json",
+                "manifest.json",
+                "feed/1.json",
+                "feed/2.json",
+                "feed/3.json",
+                "feed/4.json",
+            ],
+            &[
+                "search/n/ab/ab.json",
+                "search/n/ab/abc.json",
+                "search/n/ab/abd.json",
+                "search/n/ac.json",
+                "search/n/ad.json",
+                "search/l/0.json",
+            ],
+        ];
+        for paths in cases {
+            let mut written = Written::default();
+            // Unsorted, as the manifest's parts come after the sorted files.
+            for path in paths.iter().rev() {
+                written.files.push((path.to_string(), FileEntry::of(b"1")));
+            }
+            assert_eq!(
+                shape(&written).largest_folder,
+                largest_folder_by_map(paths),
+                "{paths:?}"
+            );
+        }
+    }
 
     #[test]
     fn finds_the_largest_folder_and_file_and_warns() {

@@ -38,7 +38,7 @@ impl Written {
     /// Sorts the files by site path, as [`unsigned`] needs them, and refuses a path
     /// written twice (which a sink that keeps unchanged files in place cannot see).
     pub fn sort(&mut self) -> Result<()> {
-        self.files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if let Some(pair) = self.files.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             bail!(
                 "{} is written twice: a file under static/ has the path of a page credsite makes: rename or remove it",

@@ -75,9 +75,7 @@ pub struct LetterView {
 pub fn letters(program: &str, holders: &[&Credential], page_size: usize) -> Vec<LetterView> {
     let mut letters: Vec<LetterView> = Vec::new();
     for (i, c) in holders.iter().enumerate() {
-        let initial = names::words(c.family_name())
-            .first()
-            .and_then(|w| w.chars().next())
+        let initial = names::initial(c.family_name())
             .map(|ch| ch.to_uppercase().to_string())
             .unwrap_or_else(|| "#".into());
         if letters.last().is_none_or(|l| l.letter != initial) {

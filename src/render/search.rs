@@ -122,11 +122,19 @@ fn name_shards(
                 let hasher = group.iter().fold(start, |hasher, (word, i)| {
                     let credential = &site.credentials[*i];
                     let program = program_index[credential.record.program.as_str()];
-                    hasher.chain_update(format!(
-                        "{word}\n{}\n{program}\n{}\n",
-                        credential.record.holder_name,
-                        folder(credential)
-                    ))
+                    // Each part after its length: no two groups hash the same bytes.
+                    [
+                        word.as_bytes(),
+                        credential.record.holder_name.as_bytes(),
+                        &(program as u64).to_le_bytes(),
+                        folder(credential).as_bytes(),
+                    ]
+                    .iter()
+                    .fold(hasher, |hasher, part| {
+                        hasher
+                            .chain_update((part.len() as u64).to_le_bytes())
+                            .chain_update(part)
+                    })
                 });
                 <[u8; 32]>::from(hasher.finalize())
             });

@@ -250,7 +250,8 @@ pub fn page_key(kept: &dyn Kept, page: &PageInputs, entries: &[Entry]) -> Option
     for entry in entries {
         let (_, key) = credentials.get(entry.index as usize)?;
         hasher.update(key);
-        hasher.update(format!("{:?}", entry.event));
+        // The event's number, or none (the issue).
+        hasher.update(entry.event.map_or(0, |n| n as u64 + 1).to_le_bytes());
     }
     Some(hasher.finalize().into())
 }

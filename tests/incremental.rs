@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::time::SystemTime;
@@ -707,6 +707,71 @@ fn listing_pages_and_lookup_shards_are_kept_by_the_key_of_their_inputs() {
     let changed = rekeyed(&names_before, &page_keys(root, "search/n/"));
     assert_eq!(changed.len(), 1, "one name shard: {changed:?}");
     assert!(changed[0].ends_with("/6161.json"), "{changed:?}");
+    let incremental = tree(&root.join("public"));
+    credsite::build(&options(root, true)).unwrap();
+    assert_eq!(tree(&root.join("public")), incremental);
+}
+
+/// A first key with more holders than one shard holds is split into several pages,
+/// made together: an incremental build keeps them all while their holders are the
+/// same, makes them all again when one is added, and the result is that of a clean
+/// build each time.
+#[test]
+fn the_pages_of_a_split_name_shard_are_kept_together() {
+    let site = example_site();
+    let root = site.path();
+    let holders = |n: usize| -> Vec<Added> {
+        (0..n)
+            .map(|i| Added {
+                id: format!("split-{i:04}"),
+                // Long: fewer holders fill a shard.
+                name: format!("Zzyzx {}", "Zzyzx".repeat(16)),
+                program: "csla",
+                issued: "2025-05-05".into(),
+                revoked: false,
+            })
+            .collect()
+    };
+    write_added(root, &holders(600));
+    credsite::build(&options(root, false)).unwrap();
+    // "zz" (hex 7a7a): too big for one shard, split into longer keys.
+    let split = page_keys(root, "search/n/7a7a/");
+    assert!(split.len() > 1, "the group is split: {split:?}");
+    let keys: BTreeSet<&String> = split.values().collect();
+    assert_eq!(keys.len(), 1, "one key for the group's pages: {split:?}");
+    let mtimes = |root: &Path| -> BTreeMap<String, std::time::SystemTime> {
+        split
+            .keys()
+            .map(|path| {
+                let meta = fs::metadata(root.join("public").join(path)).unwrap();
+                (path.clone(), meta.modified().unwrap())
+            })
+            .collect()
+    };
+    let written = mtimes(root);
+
+    // Another group changes: this one's pages are kept, untouched.
+    let mut more = holders(600);
+    more.push(Added {
+        id: "split-aaron".into(),
+        name: "Aaron Aabye".into(),
+        program: "csla",
+        issued: "2025-05-05".into(),
+        revoked: false,
+    });
+    write_added(root, &more);
+    credsite::build(&options(root, false)).unwrap();
+    assert_eq!(page_keys(root, "search/n/7a7a/"), split);
+    assert_eq!(mtimes(root), written);
+    let incremental = tree(&root.join("public"));
+    credsite::build(&options(root, true)).unwrap();
+    assert_eq!(tree(&root.join("public")), incremental);
+
+    // One more holder in the group: all its pages get a new key.
+    write_added(root, &holders(601));
+    credsite::build(&options(root, false)).unwrap();
+    let rekeyed_split = page_keys(root, "search/n/7a7a/");
+    assert_eq!(rekeyed(&split, &rekeyed_split).len(), rekeyed_split.len());
     let incremental = tree(&root.join("public"));
     credsite::build(&options(root, true)).unwrap();
     assert_eq!(tree(&root.join("public")), incremental);

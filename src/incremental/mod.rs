@@ -59,6 +59,8 @@ pub struct Writer {
     credentials: OnceLock<Vec<(String, [u8; 32])>>,
     feed: Mutex<HashMap<String, (String, String)>>,
     keyed: Mutex<Vec<(String, [u8; 32])>>,
+    /// The previous build's keyed pages by key, for [`Kept::keep_pages`].
+    keyed_by_key: OnceLock<HashMap<[u8; 32], Vec<String>>>,
     global: OnceLock<String>,
     unchanged: AtomicU64,
     /// Files written anew at a path the previous build wrote too.
@@ -110,6 +112,7 @@ impl Writer {
             credentials: OnceLock::new(),
             feed: Mutex::default(),
             keyed: Mutex::default(),
+            keyed_by_key: OnceLock::new(),
             global: OnceLock::new(),
             unchanged: AtomicU64::new(0),
             replaced: AtomicU64::new(0),
@@ -365,6 +368,38 @@ impl crate::vc::feed::Kept for Writer {
             .lock()
             .expect("not poisoned")
             .push((path.to_string(), *key));
+    }
+
+    fn keep_pages(&self, key: &[u8; 32]) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let by_key = self.keyed_by_key.get_or_init(|| {
+            let mut by_key: HashMap<[u8; 32], Vec<String>> = HashMap::new();
+            for (path, key) in &previous.keyed {
+                by_key.entry(*key).or_default().push(path.clone());
+            }
+            by_key
+        });
+        let Some(paths) = by_key.get(key) else {
+            return false;
+        };
+        // All of them or none: a group made again must not find some of its pages
+        // already taken over.
+        let Some(entries) = paths
+            .iter()
+            .map(|path| self.previous_file(path).cloned())
+            .collect::<Option<Vec<_>>>()
+        else {
+            return false;
+        };
+        for (path, entry) in paths.iter().zip(&entries) {
+            if self.take_over(path, entry).is_err() {
+                return false;
+            }
+            self.made_page(path, key);
+        }
+        true
     }
 }
 

@@ -1,9 +1,11 @@
 //! Stage 2, validate: check the loaded files against each other and report every
 //! problem at once, each with its file, line and field.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use url::Url;
 
 use super::status::{Action, Event, STATUS_LOG};
@@ -40,7 +42,7 @@ pub fn validate(mut inputs: Inputs, as_of: NaiveDate) -> Result<Inputs, Diagnost
         problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
         return Err(Diagnostics(problems));
     }
-    inputs.records.sort_by(|a, b| a.id.cmp(&b.id));
+    inputs.records.par_sort_by(|a, b| a.id.cmp(&b.id));
     Ok(inputs)
 }
 
@@ -56,9 +58,12 @@ fn check_credential_ids(records: &[Record], problems: &mut Vec<Diagnostic>) {
     });
     let mut seen: HashMap<String, &Record> = HashMap::with_capacity(records.len());
     for record in in_file_order {
-        let Some(first) = seen.get(&record.id.to_ascii_lowercase()) else {
-            seen.insert(record.id.to_ascii_lowercase(), record);
-            continue;
+        let first = match seen.entry(record.id.to_ascii_lowercase()) {
+            Entry::Occupied(first) => *first.get(),
+            Entry::Vacant(place) => {
+                place.insert(record);
+                continue;
+            }
         };
         let what = if first.id == record.id {
             format!("duplicate credential id \"{}\"", record.id)

@@ -105,9 +105,9 @@ fn name_shards(
         .collect();
     words.par_sort_unstable();
     let entry_of = |i: usize| entry(&site.credentials[i], program_index);
-    // The words of each first key, made in parallel. An incremental build keeps a
-    // key's shard made from the same words and holders, unless it was split (its
-    // pages are then made again).
+    // The words of each first key, made in parallel. An incremental build keeps the
+    // shards of a key made from the same words and holders: one shard, or all the
+    // pages it was split into.
     let groups: Vec<&[(String, usize)]> = words
         .chunk_by(|a, b| {
             names::prefix(&a.0, FIRST_KEY_CHARS) == names::prefix(&b.0, FIRST_KEY_CHARS)
@@ -139,17 +139,16 @@ fn name_shards(
                 <[u8; 32]>::from(hasher.finalize())
             });
             if let (Some(kept), Some(key)) = (kept, &key)
-                && kept.keep_page(&path, key).is_some()
+                && kept.keep_pages(key)
             {
                 return Ok(Vec::new());
             }
             let mut pages = Vec::new();
             shard(&entry_of, group, "", FIRST_KEY_CHARS, &mut pages)?;
-            if let (Some(kept), Some(key)) = (kept, &key)
-                && let [page] = pages.as_slice()
-                && page.path == path
-            {
-                kept.made_page(&path, key);
+            if let (Some(kept), Some(key)) = (kept, &key) {
+                for page in &pages {
+                    kept.made_page(&page.path, key);
+                }
             }
             Ok(pages)
         })

@@ -474,26 +474,55 @@ impl State {
 
 /// A SHA-256 in the state file: 64 hex digits.
 mod hex_digest {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(digest: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
         match digest {
-            Some(digest) => s.serialize_str(&hex::encode(digest)),
+            Some(digest) => {
+                let mut digits = [0; 64];
+                hex::encode_to_slice(digest, &mut digits).expect("64 digits for 32 bytes");
+                s.serialize_str(std::str::from_utf8(&digits).expect("hex is ASCII"))
+            }
             None => s.serialize_none(),
         }
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
-        let Some(text) = Option::<String>::deserialize(d)? else {
-            return Ok(None);
-        };
-        let mut digest = [0; 32];
-        hex::decode_to_slice(&text, &mut digest).map_err(|_| {
-            D::Error::custom(format!(
-                "digest {text:?} is not a SHA-256 (64 hex digits): restore credsite.state.json from version control"
-            ))
-        })?;
-        Ok(Some(digest))
+        d.deserialize_option(Digest)
+    }
+
+    /// Reads the digits where they are, without a `String` of their own.
+    struct Digest;
+
+    impl<'de> Visitor<'de> for Digest {
+        type Value = Option<[u8; 32]>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a SHA-256 (64 hex digits) or null")
+        }
+
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+
+        fn visit_str<E: Error>(self, text: &str) -> Result<Self::Value, E> {
+            let mut digest = [0; 32];
+            hex::decode_to_slice(text, &mut digest).map_err(|_| {
+                E::custom(format!(
+                    "digest {text:?} is not a SHA-256 (64 hex digits): restore credsite.state.json from version control"
+                ))
+            })?;
+            Ok(Some(digest))
+        }
     }
 }
 

@@ -216,6 +216,13 @@ pub trait Kept: Sync {
     fn keep_page(&self, path: &str, key: &[u8; 32]) -> Option<crate::output::manifest::FileEntry>;
     /// Notes the key of a page made now (see [`Kept::keep_page`]).
     fn made_page(&self, path: &str, key: &[u8; 32]);
+    /// Takes over every page that the previous build made from the inputs `key` (a
+    /// group of pages made together, each noted with [`Kept::made_page`] under that
+    /// key), and says whether it did: not if there were none, or if one of them is
+    /// not as it left it (then none is taken over). By default, none is.
+    fn keep_pages(&self, _key: &[u8; 32]) -> bool {
+        false
+    }
 }
 
 /// What one page and its proof are made of, without making it: the site-wide inputs,

@@ -280,6 +280,10 @@ impl<'a> Signer<'a> {
     /// Notes the credentials an incremental build took over unsigned, as signing
     /// them would: those on a compromised key are listed for review.
     pub fn note_reused(&self, reused: &std::collections::HashSet<String>) {
+        // With one key, nothing is noted (see `key_index`).
+        if self.issuer.history.is_empty() {
+            return;
+        }
         for credential in &self.site.credentials {
             if reused.contains(credential.id()) && !self.resign.covers(credential) {
                 self.key_index(credential);

@@ -285,12 +285,14 @@ pub fn resolve(inputs: Inputs, state: &mut State, as_of: NaiveDate) -> Result<Si
 /// slot; returns how many there were.
 pub fn allocate(inputs: &Inputs, state: &mut State) -> Result<usize> {
     let listed_by_default = inputs.config.directory.listed;
-    state.allocate(
-        inputs
-            .records
-            .iter()
-            .map(|r| (r.id.as_str(), r.listed.unwrap_or(listed_by_default))),
-    )
+    // The new ones, looked for in parallel (in the records' order).
+    let new: Vec<(&str, bool)> = inputs
+        .records
+        .par_iter()
+        .filter(|r| !state.credentials.contains_key(&r.id))
+        .map(|r| (r.id.as_str(), r.listed.unwrap_or(listed_by_default)))
+        .collect();
+    state.allocate(new)
 }
 
 /// Does `state` lack an entry for one of the records (then [`allocate`] first)?

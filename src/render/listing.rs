@@ -73,11 +73,19 @@ pub struct LetterView {
 
 /// The letter index of a program's listing: each initial and the page it starts on.
 pub fn letters(program: &str, holders: &[&Credential], page_size: usize) -> Vec<LetterView> {
+    // Each holder's folded initial, in parallel; the index is made from them in order.
+    let initials: Vec<Option<char>> = holders
+        .par_iter()
+        .map(|c| names::initial(c.family_name()))
+        .collect();
     let mut letters: Vec<LetterView> = Vec::new();
-    for (i, c) in holders.iter().enumerate() {
-        let initial = names::initial(c.family_name())
-            .map(|ch| ch.to_uppercase().to_string())
-            .unwrap_or_else(|| "#".into());
+    let mut last = None;
+    for (i, initial) in initials.into_iter().enumerate() {
+        if i > 0 && initial == last {
+            continue;
+        }
+        last = initial;
+        let initial = initial.map_or_else(|| "#".into(), |ch| ch.to_uppercase().to_string());
         if letters.last().is_none_or(|l| l.letter != initial) {
             letters.push(LetterView {
                 letter: initial,

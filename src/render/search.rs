@@ -266,7 +266,11 @@ pub fn lookup_digits(site: &Site) -> usize {
     let entries: usize = site
         .credentials
         .par_iter()
-        .map(|c| last_names(c).len())
+        .map(|c| match names::words(c.family_name()).len() {
+            // The family name, and each of its words when it has several.
+            words if words > 1 => 1 + words,
+            _ => 1,
+        })
         .sum();
     digits_for(entries)
 }

@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -199,21 +200,22 @@ impl State {
                 .hint(hint));
             }
         }
-        let mut slots = HashSet::with_capacity(state.credentials.len());
-        for (id, entry) in &state.credentials {
+        // Checked in parallel (a folder's name is a hash of its slug); the first
+        // damaged entry in id order is named.
+        let damaged = state.credentials.par_iter().find_first(|(_, entry)| {
             let salt_ok =
                 entry.salt.len() == 32 && entry.salt.bytes().all(|b| b.is_ascii_hexdigit());
             let path_ok = urls::credential_slug_of(&urls::json_in(&entry.path))
                 .is_some_and(|slug| entry.path == urls::credential_dir(slug));
-            if !salt_ok
-                || !path_ok
-                || entry.status_list == 0
-                || entry.status_index >= STATUS_LIST_SIZE
-            {
-                return Err(problem(format!(
-                    "the entry of credential \"{id}\" is damaged"
-                )));
-            }
+            !salt_ok || !path_ok || entry.status_list == 0 || entry.status_index >= STATUS_LIST_SIZE
+        });
+        if let Some((id, _)) = damaged {
+            return Err(problem(format!(
+                "the entry of credential \"{id}\" is damaged"
+            )));
+        }
+        let mut slots = HashSet::with_capacity(state.credentials.len());
+        for (id, entry) in &state.credentials {
             if !slots.insert((entry.status_list, entry.status_index)) {
                 return Err(problem(format!(
                     "credential \"{id}\" shares status list {} slot {} with another credential",
@@ -239,7 +241,7 @@ impl State {
     /// are in the published credential, and a new allocation would silently change it.
     pub fn refuse_unrecorded(&self, records: &[Record], out: &Path) -> Result<(), Diagnostics> {
         let problems: Vec<Diagnostic> = records
-            .iter()
+            .par_iter()
             .filter(|r| !self.credentials.contains_key(&r.id))
             .filter(|r| {
                 out.join(urls::credential_json(&r.id)).is_file()

@@ -280,8 +280,13 @@ impl<'a> Signer<'a> {
     /// Notes the credentials an incremental build took over unsigned, as signing
     /// them would: those on a compromised key are listed for review.
     pub fn note_reused(&self, reused: &std::collections::HashSet<String>) {
-        // With one key, nothing is noted (see `key_index`).
-        if self.issuer.history.is_empty() {
+        // Only a credential on a compromised key is noted (see `key_index`).
+        if !self
+            .issuer
+            .history
+            .iter()
+            .any(|key| key.compromised_since.is_some())
+        {
             return;
         }
         for credential in &self.site.credentials {

@@ -17,7 +17,8 @@ credsite.toml (much slower clean builds, so a much smaller incremental share).
 Works in /dev/shm when there is one (CREDSITE_BENCH_DIR=DIR to work elsewhere).
 With several binaries (say a copy of the previous release build and the new one), each
 is measured in turn on the same site, in the same run: the build benchmark makes the
-key and state with the first, then, for each, a clean build and an incremental one.
+key and state with the first, then, for each, a clean build from no output (the
+previous one is removed first, untimed) and an incremental one.
 """
 
 import http.client
@@ -107,6 +108,13 @@ def bench_build(root, binaries):
     # The first clean build also makes the key and the site state.
     for n, binary in enumerate(binaries):
         print(f"-- {binary}")
+        # Each clean build starts from no output, as the first one does: a --clean
+        # build over an existing output also removes the old tree (seconds at 100,000),
+        # which would flatter the incremental build that follows.
+        shutil.rmtree(os.path.join(root, "public"), ignore_errors=True)
+        for cache in (".public.manifest",):
+            if os.path.exists(os.path.join(root, cache)):
+                os.remove(os.path.join(root, cache))
         clean, line = build(root, "--clean", binary=binary)
         print(f"clean build (--clean):           {clean:7.2f} s   {line}")
         before = mtimes(os.path.join(root, "public"))

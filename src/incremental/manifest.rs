@@ -197,10 +197,15 @@ pub fn install(temp: &Path, path: &Path) -> Result<()> {
     fs::rename(temp, path).with_context(|| format!("cannot move {} into place", temp.display()))
 }
 
-/// Writes `manifest` into a temporary file beside `path`, and returns that file's
-/// path, for [`install`].
+/// The temporary file beside `path` that [`prepare`] writes.
+pub fn temp_path(path: &Path) -> PathBuf {
+    path.with_extension("manifest-new")
+}
+
+/// Writes `manifest` into a temporary file beside `path` ([`temp_path`]), and returns
+/// that file's path, for [`install`].
 pub fn prepare(path: &Path, fingerprint: &str, manifest: &Record) -> Result<PathBuf> {
-    let temp = path.with_extension("manifest-new");
+    let temp = temp_path(path);
     let file =
         fs::File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);

@@ -172,7 +172,7 @@ impl Writer {
         let prepared = match first.and(prepared) {
             Ok(prepared) => prepared,
             Err(e) => {
-                let _ = fs::remove_file(self.manifest_path.with_extension("manifest-new"));
+                let _ = fs::remove_file(manifest::temp_path(&self.manifest_path));
                 self.staging.abandon();
                 return Err(e);
             }

@@ -630,6 +630,14 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
     assert_eq!(signed, full);
 }
 
+/// Builds the site at `root` clean and checks that the output is the one the
+/// incremental build before left.
+fn assert_a_clean_build_writes_the_same(root: &Path) {
+    let incremental = tree(&root.join("public"));
+    credsite::build(&options(root, true)).unwrap();
+    assert_eq!(tree(&root.join("public")), incremental);
+}
+
 /// The input keys of the pages under `folder` that the build cache holds (`k` lines).
 fn page_keys(root: &Path, folder: &str) -> BTreeMap<String, String> {
     fs::read_to_string(root.join(".public.manifest"))
@@ -707,9 +715,7 @@ fn listing_pages_and_lookup_shards_are_kept_by_the_key_of_their_inputs() {
     let changed = rekeyed(&names_before, &page_keys(root, "search/n/"));
     assert_eq!(changed.len(), 1, "one name shard: {changed:?}");
     assert!(changed[0].ends_with("/6161.json"), "{changed:?}");
-    let incremental = tree(&root.join("public"));
-    credsite::build(&options(root, true)).unwrap();
-    assert_eq!(tree(&root.join("public")), incremental);
+    assert_a_clean_build_writes_the_same(root);
 }
 
 /// A first key with more holders than one shard holds is split into several pages,
@@ -763,16 +769,12 @@ fn the_pages_of_a_split_name_shard_are_kept_together() {
     credsite::build(&options(root, false)).unwrap();
     assert_eq!(page_keys(root, "search/n/7a7a/"), split);
     assert_eq!(mtimes(root), written);
-    let incremental = tree(&root.join("public"));
-    credsite::build(&options(root, true)).unwrap();
-    assert_eq!(tree(&root.join("public")), incremental);
+    assert_a_clean_build_writes_the_same(root);
 
     // One more holder in the group: all its pages get a new key.
     write_added(root, &holders(601));
     credsite::build(&options(root, false)).unwrap();
     let rekeyed_split = page_keys(root, "search/n/7a7a/");
     assert_eq!(rekeyed(&split, &rekeyed_split).len(), rekeyed_split.len());
-    let incremental = tree(&root.join("public"));
-    credsite::build(&options(root, true)).unwrap();
-    assert_eq!(tree(&root.join("public")), incremental);
+    assert_a_clean_build_writes_the_same(root);
 }

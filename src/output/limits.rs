@@ -111,9 +111,9 @@ pub fn shape(written: &Written) -> Shape {
 
 /// Whether `folder` is inside `parent` (a folder other than the root).
 fn within(folder: &str, parent: &str) -> bool {
-    folder.len() > parent.len()
-        && folder.starts_with(parent)
-        && folder.as_bytes()[parent.len()] == b'/'
+    folder
+        .strip_prefix(parent)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The limits the shape exceeds, as sentences naming the host and the limit.

@@ -266,11 +266,7 @@ pub fn lookup_digits(site: &Site) -> usize {
     let entries: usize = site
         .credentials
         .par_iter()
-        .map(|c| match names::words(c.family_name()).len() {
-            // The family name, and each of its words when it has several.
-            words if words > 1 => 1 + words,
-            _ => 1,
-        })
+        .map(|c| last_names(c).len())
         .sum();
     digits_for(entries)
 }

@@ -131,11 +131,12 @@ pub struct Report {
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = options.out_dir();
     check_out_dir(&options.root, &out)?;
-    // The previous build's manifest and the site state are read side by side.
+    // The previous build's manifest, the site state and the inputs are read side by
+    // side: none needs another.
     let started = Instant::now();
-    let (staging, state) = rayon::join(
+    let (staging, (state, inputs)) = rayon::join(
         || incremental::Writer::create(&out, options.clean),
-        || State::load(&options.root),
+        || rayon::join(|| State::load(&options.root), || load::load(&options.root)),
     );
     let read = started.elapsed();
     let mut staging = staging?;
@@ -146,7 +147,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             options.secret_key.as_deref(),
             MissingKey::Create,
         )?;
-        let report = pipeline(options, &mut issuer, &mut state, &staging)?;
+        let report = pipeline(options, inputs?, &mut issuer, &mut state, &staging)?;
         Ok((report, state, issuer))
     });
     let (mut report, state, issuer) = match built {
@@ -156,9 +157,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             return Err(e);
         }
     };
-    report
-        .timings
-        .insert(0, ("read the build cache and the site state", read));
+    report.timings.insert(
+        0,
+        ("read the build cache, the site state and the inputs", read),
+    );
     let started = Instant::now();
     if let Some((log, true)) = &issuer.key_log {
         let path = options.root.join(issuer::keylog::KEY_LOG_FILE);
@@ -179,13 +181,20 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
 /// every page into memory. Without the secret key (a CI runner with only
 /// `keys/issuer.pub`) it signs with a throwaway key.
 pub fn check(options: &BuildOptions) -> Result<Report> {
-    let mut state = State::load(&options.root)?;
+    let (state, inputs) = rayon::join(|| State::load(&options.root), || load::load(&options.root));
+    let mut state = state?;
     let mut issuer = Issuer::load(
         &options.root,
         options.secret_key.as_deref(),
         MissingKey::Throwaway,
     )?;
-    pipeline(options, &mut issuer, &mut state, &Memory::paths_only())
+    pipeline(
+        options,
+        inputs?,
+        &mut issuer,
+        &mut state,
+        &Memory::paths_only(),
+    )
 }
 
 /// A site whose state lists issuer keys never gets a new key pair made silently
@@ -452,16 +461,15 @@ pub fn preview_edit(
     })
 }
 
-/// Stages 1 to 3: load → validate → resolve, then the issuer's key history. New
-/// credentials get their salt and status slot in `state`.
+/// Stages 2 and 3 (the caller loads): validate → resolve, then the issuer's key
+/// history. New credentials get their salt and status slot in `state`.
 fn resolve(
     options: &BuildOptions,
+    inputs: load::Inputs,
     issuer: &mut Issuer,
     state: &mut State,
     clock: &mut Clock,
 ) -> Result<site::Site> {
-    let inputs = load::load(&options.root)?;
-    clock.lap("load");
     let inputs = load::validate(inputs, options.as_of)?;
     clock.lap("validate");
     state.refuse_unrecorded(&inputs.records, &options.out_dir())?;
@@ -471,17 +479,18 @@ fn resolve(
     Ok(site)
 }
 
-/// The pipeline: load → validate → resolve → sign → render → write. Updates `state`
-/// with what was newly issued.
+/// The pipeline: load → validate → resolve → sign → render → write, from the loaded
+/// `inputs`. Updates `state` with what was newly issued.
 fn pipeline(
     options: &BuildOptions,
+    inputs: load::Inputs,
     issuer: &mut Issuer,
     state: &mut State,
     sink: &impl Sink,
 ) -> Result<Report> {
     let mut clock = Clock::new();
     let known = state.credentials.len();
-    let site = resolve(options, issuer, state, &mut clock)?;
+    let site = resolve(options, inputs, issuer, state, &mut clock)?;
     let issuer = &*issuer;
     let signer = Signer::new(&site, issuer, state, &options.reissue)?
         .with_resign(options.resign.clone())?

@@ -502,7 +502,7 @@ fn pipeline(
     let reused = if options.resign.is_empty() {
         sink.reuse(&site, state, issuer)?
     } else {
-        std::collections::HashSet::new()
+        output::Reused::default()
     };
     clock.lap("compare with the previous build");
     let mut written = output::write(render::render(&site, &signer, &reused), sink)?;

@@ -21,6 +21,8 @@
 //! a part of the signed manifest).
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{BufWriter, ErrorKind, Write};
@@ -45,19 +47,29 @@ pub struct FileEntry {
     pub mtime: i128,
 }
 
+impl FileEntry {
+    /// The file as the signed manifest lists it.
+    pub fn for_manifest(&self) -> crate::output::manifest::FileEntry {
+        crate::output::manifest::FileEntry {
+            sha256: self.hash,
+            size: self.size,
+        }
+    }
+}
+
 /// What the last build wrote.
 #[derive(Debug, Default)]
 pub struct Manifest {
     /// The credsite build and global inputs the credentials' keys were made with.
     pub global: String,
     /// Output files by site path.
-    pub files: HashMap<String, FileEntry>,
+    pub files: FxHashMap<String, FileEntry>,
     /// Credential id → its input key.
-    pub credentials: HashMap<String, [u8; 32]>,
+    pub credentials: FxHashMap<String, [u8; 32]>,
     /// Feed page path → the key of its inputs and its digest.
-    pub feed: HashMap<String, (String, String)>,
+    pub feed: FxHashMap<String, (String, String)>,
     /// Other keyed page path → the key of its inputs.
-    pub keyed: HashMap<String, [u8; 32]>,
+    pub keyed: FxHashMap<String, [u8; 32]>,
 }
 
 /// The manifest file of the output folder `out`: `.<name>.manifest` beside it.
@@ -303,7 +315,7 @@ mod tests {
             global: m.global.clone(),
             files: m.files.clone().into_iter().collect(),
             credentials: m.credentials.clone().into_iter().collect(),
-            feed: m.feed.clone(),
+            feed: m.feed.clone().into_iter().collect(),
             keyed: m.keyed.clone().into_iter().collect(),
         };
         write(&at, "v1", &record).unwrap();

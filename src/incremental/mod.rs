@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::issuer::Issuer;
-use crate::output::{Sink, Staging};
+use crate::output::{Reused, Sink, Staging};
 use crate::render::Page;
 use crate::site::{Credential, Site};
 use crate::state::{CredentialState, State};
@@ -204,13 +204,10 @@ impl Writer {
     /// signed manifest as [`Sink::reused_files`].
     fn take_over(&self, path: &str, entry: &FileEntry) -> Result<()> {
         self.keep(path, entry)?;
-        self.reused_files.lock().expect("not poisoned").push((
-            path.to_string(),
-            crate::output::manifest::FileEntry {
-                sha256: entry.hash,
-                size: entry.size,
-            },
-        ));
+        self.reused_files
+            .lock()
+            .expect("not poisoned")
+            .push((path.to_string(), entry.for_manifest()));
         Ok(())
     }
 
@@ -225,6 +222,12 @@ impl Writer {
         Ok(())
     }
 }
+
+/// A credential's files taken over: for the build cache, and for the signed manifest.
+type Taken = (
+    Vec<(String, FileEntry)>,
+    Vec<(String, crate::output::manifest::FileEntry)>,
+);
 
 impl Sink for Writer {
     fn put(&self, page: Page) -> Result<()> {
@@ -272,53 +275,56 @@ impl Sink for Writer {
         std::mem::take(&mut *self.reused_files.lock().expect("not poisoned"))
     }
 
-    fn reuse(&self, site: &Site, state: &State, issuer: &Issuer) -> Result<HashSet<String>> {
+    fn reuse(&self, site: &Site, state: &State, issuer: &Issuer) -> Result<Reused> {
         let global = global_key(site, issuer)?;
         let keys: Vec<(String, [u8; 32])> = site
             .credentials
             .par_iter()
             .map(|c| (c.id().to_string(), credential_key(&global, c, state)))
             .collect();
-        let mut reused = HashSet::new();
+        let mut reused = Reused::default();
         if let Some(previous) = &self.previous {
-            // The credentials (in the site's order, as `keys`) whose inputs and files
-            // are as the previous build left them, with their files' entries: taken
-            // over together, one lock for all.
-            let taken: Vec<(&str, Vec<(String, FileEntry)>)> = site
+            // Each credential (in the site's order, as `keys`) whose inputs and files
+            // are as the previous build left them, with its files' entries for the
+            // cache and for the signed manifest: made in parallel, then taken over
+            // together, one lock for all.
+            let taken: Vec<Option<Taken>> = site
                 .credentials
                 .par_iter()
                 .zip(&keys)
-                .filter(|(_, (id, key))| previous.credentials.get(id) == Some(key))
-                .filter_map(|(credential, (id, _))| {
-                    crate::render::credential_files(credential)
+                .map(|(credential, (id, key))| {
+                    if previous.credentials.get(id) != Some(key) {
+                        return None;
+                    }
+                    let files = crate::render::credential_files(credential)
                         .into_iter()
                         .map(|file| {
                             let entry = self.previous_file(&file)?.clone();
                             Some((file, entry))
                         })
-                        .collect::<Option<Vec<_>>>()
-                        .map(|files| (id.as_str(), files))
+                        .collect::<Option<Vec<_>>>()?;
+                    let listed = files
+                        .iter()
+                        .map(|(file, entry)| (file.clone(), entry.for_manifest()))
+                        .collect();
+                    Some((files, listed))
                 })
                 .collect();
             let mut files = self.files.lock().expect("not poisoned");
             let mut reused_files = self.reused_files.lock().expect("not poisoned");
-            for (id, taken) in taken {
-                reused.insert(id.to_string());
-                self.unchanged
-                    .fetch_add(taken.len() as u64, Ordering::Relaxed);
-                reused_files.extend(taken.iter().map(|(file, entry)| {
-                    (
-                        file.clone(),
-                        crate::output::manifest::FileEntry {
-                            sha256: entry.hash,
-                            size: entry.size,
-                        },
-                    )
-                }));
-                files.extend(taken);
+            let mut flags = Vec::with_capacity(taken.len());
+            for taken in taken {
+                flags.push(taken.is_some());
+                if let Some((taken, listed)) = taken {
+                    self.unchanged
+                        .fetch_add(taken.len() as u64, Ordering::Relaxed);
+                    files.extend(taken);
+                    reused_files.extend(listed);
+                }
             }
+            reused = Reused::new(flags);
         }
-        self.reused.store(reused.len() as u64, Ordering::Relaxed);
+        self.reused.store(reused.count() as u64, Ordering::Relaxed);
         // Set once: `reuse` runs once per build.
         let _ = self.credentials.set(keys);
         let _ = self.global.set(global);

@@ -31,14 +31,14 @@ pub trait Sink: Sync {
 
     /// Called before rendering: a sink that keeps the previous output (an incremental
     /// build, issue 12) takes over the files of credentials whose inputs did not change
-    /// and returns their ids, which are then neither signed nor rendered.
+    /// and returns which they are; they are then neither signed nor rendered.
     fn reuse(
         &self,
         _site: &crate::site::Site,
         _state: &crate::state::State,
         _issuer: &crate::issuer::Issuer,
-    ) -> Result<std::collections::HashSet<String>> {
-        Ok(std::collections::HashSet::new())
+    ) -> Result<Reused> {
+        Ok(Reused::default())
     }
 
     /// What this sink keeps from the previous output (an incremental build): feed
@@ -58,6 +58,28 @@ pub trait Sink: Sync {
     /// preview's, whose credential files are made only when asked for.
     fn takes_manifest(&self) -> bool {
         true
+    }
+}
+
+/// The credentials whose files an incremental build took over ([`Sink::reuse`]), by
+/// their place in the site's list.
+#[derive(Debug, Default)]
+pub struct Reused(Vec<bool>);
+
+impl Reused {
+    /// From a flag for each credential of the site, in its order.
+    pub fn new(flags: Vec<bool>) -> Self {
+        Reused(flags)
+    }
+
+    /// Whether the site's credential at `index` was taken over.
+    pub fn contains(&self, index: usize) -> bool {
+        self.0.get(index).copied().unwrap_or(false)
+    }
+
+    /// How many were.
+    pub fn count(&self) -> usize {
+        self.0.iter().filter(|taken| **taken).count()
     }
 }
 

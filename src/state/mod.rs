@@ -20,7 +20,7 @@
 //! that a diff shows exactly which credentials were added. Entries are never removed:
 //! a status-list slot is never given to another credential.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -104,9 +104,8 @@ pub struct KeyState {
     pub public: String,
 }
 
-/// The whole state file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The whole state file (read through [`RawState`]).
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct State {
     #[serde(default)]
     about: String,
@@ -120,6 +119,50 @@ pub struct State {
     status_list_size: u32,
     #[serde(default)]
     version: u32,
+}
+
+/// The state file as it is first read: [`State`] with each credential's entry still
+/// text, so that a hundred thousand entries are parsed in parallel.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState<'a> {
+    #[serde(default)]
+    about: String,
+    #[serde(default, borrow)]
+    credentials: RawEntries<'a>,
+    #[serde(default)]
+    keys: Vec<KeyState>,
+    #[serde(default = "default_list_size")]
+    status_list_size: u32,
+    #[serde(default)]
+    version: u32,
+}
+
+/// The `credentials` object's members, in the file's order, their values unparsed.
+#[derive(Default)]
+struct RawEntries<'a>(Vec<(String, &'a serde_json::value::RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawEntries<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Members<'a> {
+            type Value = RawEntries<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of credential entries")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some((id, entry)) = map.next_entry::<String, &'de _>()? {
+                    members.push((id, entry));
+                }
+                Ok(RawEntries(members))
+            }
+        }
+        deserializer.deserialize_map(Members(std::marker::PhantomData))
+    }
 }
 
 fn default_list_size() -> u32 {
@@ -157,11 +200,38 @@ impl State {
     pub fn parse(text: &str) -> Result<State, Diagnostic> {
         let shown = Path::new(STATE_FILE);
         let hint = "restore the file from version control (git checkout credsite.state.json); if it is lost, see \"Site state\" in the README";
-        let mut state: State = serde_json::from_str(text).map_err(|e| {
+        let unreadable = |e: serde_json::Error, line: usize| {
             Diagnostic::new(shown, format!("cannot read the site state: {e}"))
-                .line(e.line())
+                .line(line)
                 .hint(hint)
+        };
+        let raw: RawState = serde_json::from_str(text).map_err(|e| {
+            let line = e.line();
+            unreadable(e, line)
         })?;
+        // The entries, parsed in parallel; the first unreadable one in the file is
+        // named, at its line in the file.
+        let entries: Vec<_> = raw
+            .credentials
+            .0
+            .into_par_iter()
+            .map(|(id, entry)| match serde_json::from_str(entry.get()) {
+                Ok(parsed) => Ok((id, parsed)),
+                Err(e) => {
+                    let at = entry.get().as_ptr() as usize - text.as_ptr() as usize;
+                    let line = text[..at].matches('\n').count() + e.line();
+                    Err(unreadable(e, line))
+                }
+            })
+            .collect();
+        let mut state = State {
+            about: raw.about,
+            // Sorted as written: the map is built in one go.
+            credentials: entries.into_iter().collect::<Result<_, _>>()?,
+            keys: raw.keys,
+            status_list_size: raw.status_list_size,
+            version: raw.version,
+        };
         let problem = |message: String| Diagnostic::new(shown, message).hint(hint);
         if state.version == 1 {
             state.migrate_from_1();
@@ -214,7 +284,8 @@ impl State {
                 "the entry of credential \"{id}\" is damaged"
             )));
         }
-        let mut slots = HashSet::with_capacity(state.credentials.len());
+        let mut slots = rustc_hash::FxHashSet::default();
+        slots.reserve(state.credentials.len());
         for (id, entry) in &state.credentials {
             if !slots.insert((entry.status_list, entry.status_index)) {
                 return Err(problem(format!(
@@ -540,6 +611,7 @@ fn random(bytes: &mut [u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -563,6 +635,43 @@ mod tests {
         assert_eq!(slug.len(), 2 * SLUG_BYTES);
         assert_ne!(hidden, &state.credentials["a-3"].path);
         assert!(State::parse(&state.to_text().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_named_at_its_line_in_the_file() {
+        let mut state = State::new();
+        state.allocate(listed(["a-1", "a-2", "a-3"])).unwrap();
+        let text = state.to_text().unwrap();
+        let back = State::parse(&text).unwrap();
+        assert_eq!(back.credentials, state.credentials);
+        let line = text.lines().position(|l| l.contains("\"a-2\"")).unwrap() + 1;
+        for (from, to) in [
+            ("\"status_list\"", "\"status_lists\""),
+            (":1}", ":\"one\"}"),
+        ] {
+            let lines: Vec<String> = text
+                .lines()
+                .map(|l| {
+                    if l.contains("\"a-2\"") {
+                        l.replacen(from, to, 1)
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            let broken = lines.join("\n");
+            let err = State::parse(&broken).unwrap_err();
+            assert_eq!(err.line, Some(line), "{from}: {}", err.message);
+            assert!(
+                err.message.starts_with("cannot read the site state"),
+                "{}",
+                err.message
+            );
+        }
+        // Outside the entries, the parser's own line.
+        let broken = text.replacen("\"keys\"", "\"keyz\"", 1);
+        let line = text.lines().position(|l| l.contains("\"keys\"")).unwrap() + 1;
+        assert_eq!(State::parse(&broken).unwrap_err().line, Some(line));
     }
 
     #[test]

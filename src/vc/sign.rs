@@ -279,7 +279,7 @@ impl<'a> Signer<'a> {
 
     /// Notes the credentials an incremental build took over unsigned, as signing
     /// them would: those on a compromised key are listed for review.
-    pub fn note_reused(&self, reused: &std::collections::HashSet<String>) {
+    pub fn note_reused(&self, reused: &crate::output::Reused) {
         // Only a credential on a compromised key is noted (see `key_index`).
         if !self
             .issuer
@@ -289,8 +289,8 @@ impl<'a> Signer<'a> {
         {
             return;
         }
-        for credential in &self.site.credentials {
-            if reused.contains(credential.id()) && !self.resign.covers(credential) {
+        for (index, credential) in self.site.credentials.iter().enumerate() {
+            if reused.contains(index) && !self.resign.covers(credential) {
                 self.key_index(credential);
             }
         }

@@ -27,7 +27,7 @@
 
 pub mod manifest;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::hash::{Hash, Hasher};
@@ -147,7 +147,7 @@ impl Writer {
             if savings.unchanged + replaced == previous.files.len() as u64 {
                 return Vec::new();
             }
-            let new: HashSet<&str> = manifest
+            let new: rustc_hash::FxHashSet<&str> = manifest
                 .files
                 .iter()
                 .map(|(path, _)| path.as_str())

@@ -93,11 +93,7 @@ pub fn render<'a>(
     signer: &'a Signer<'a>,
     skip: &'a crate::output::Reused,
 ) -> impl ParallelIterator<Item = Result<Page>> + 'a {
-    let t = std::time::Instant::now();
     let renderer = Renderer::new(site, signer, true);
-    if std::env::var_os("CS_TRACE").is_some() {
-        eprintln!("JOB renderer_new {:?}", t.elapsed());
-    }
     let mut jobs = vec![Job::Feed, Job::Search];
     jobs.extend(renderer.pages_jobs());
     jobs.extend(
@@ -264,34 +260,15 @@ impl<'a> Renderer<'a> {
         let signer = self.signer;
         jobs.into_par_iter().flat_map_iter(
             move |job| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
-                let kind = match &job {
-                    Job::Feed => "feed",
-                    Job::Search => "search",
-                    Job::Sitemap => "sitemap",
-                    Job::Home => "home",
-                    Job::Program(..) => "program",
-                    Job::SiteFiles => "sitefiles",
-                    Job::StatusList(..) => "status",
-                    Job::Static(..) => "static",
-                    Job::Credential(..) => "credential",
-                };
-                let t = std::time::Instant::now();
-                let r: Box<dyn Iterator<Item = Result<Page>> + Send + 'a> = match job {
+                match job {
                     // Made, written and dropped a page at a time: a million
                     // credentials' feed is 700 MB.
-                    Job::Feed => {
-                        let v: Vec<_> = feed_pages(signer).collect();
-                        Box::new(v.into_iter())
-                    }
+                    Job::Feed => Box::new(feed_pages(signer)),
                     job => match self.run(job) {
                         Ok(pages) => Box::new(pages.into_iter().map(Ok)),
                         Err(e) => Box::new(std::iter::once(Err(e))),
                     },
-                };
-                if std::env::var_os("CS_TRACE").is_some() {
-                    eprintln!("JOB {kind} {:?}", t.elapsed());
                 }
-                r
             },
         )
     }

@@ -1,7 +1,6 @@
 //! Credential records: CSV files (spreadsheet exports) and TOML files under
 //! `content/credentials/`. Both use the same field names.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -79,10 +78,20 @@ mod toml_file;
 
 pub use toml_file::parse_toml;
 
-/// A record's fields as read, before checking: name → (value, line).
+/// A record's fields as read, before checking: (name, (value, line)), non-empty values
+/// of known fields only.
 struct RawRecord {
     origin: Origin,
-    fields: BTreeMap<String, (String, usize)>,
+    fields: Vec<(&'static str, (String, usize))>,
+}
+
+/// A field's name as [`REQUIRED`] or [`OPTIONAL`] spells it, if it is one of them.
+fn known_field(name: &str) -> Option<&'static str> {
+    REQUIRED
+        .iter()
+        .chain(&OPTIONAL)
+        .copied()
+        .find(|known| *known == name)
 }
 
 /// Reads the records in a CSV file's text.
@@ -94,7 +103,7 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
         Err(e) => return (Vec::new(), vec![table::problem(path, &e)]),
     };
     for column in &headers {
-        if !REQUIRED.contains(&column.as_str()) && !OPTIONAL.contains(&column.as_str()) {
+        if known_field(column).is_none() {
             problems.push(
                 Diagnostic::new(path, format!("unknown column \"{column}\""))
                     .line(1)
@@ -135,15 +144,19 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
         rows.push(Ok((line, row)));
     }
     let shared: std::sync::Arc<Path> = std::sync::Arc::from(path);
+    let names: Vec<&'static str> = headers
+        .iter()
+        .map(|h| known_field(h).expect("unknown columns were refused above"))
+        .collect();
     let checked: Vec<Result<Record, Vec<Diagnostic>>> = rows
         .into_par_iter()
         .map(|row| {
             let (line, row) = row.map_err(|problem| vec![problem])?;
-            let fields = headers
+            let fields = names
                 .iter()
                 .zip(row.iter())
                 .filter(|(_, v)| !v.is_empty())
-                .map(|(h, v)| (h.clone(), (v.to_string(), line)))
+                .map(|(name, v)| (*name, (v.to_string(), line)))
                 .collect();
             check(RawRecord {
                 origin: Origin {
@@ -229,7 +242,11 @@ fn check(mut raw: RawRecord) -> Result<Record, Vec<Diagnostic>> {
     let path = raw.origin.path.clone();
     let record_line = raw.origin.line;
     let mut problems = Vec::new();
-    let mut take = |name: &str| raw.fields.remove(name);
+    // The last of a field given twice (a repeated column), as a map would keep.
+    let mut take = |name: &str| {
+        let at = raw.fields.iter().rposition(|(field, _)| *field == name)?;
+        Some(raw.fields.swap_remove(at).1)
+    };
     let mut required = |name: &'static str, problems: &mut Vec<Diagnostic>| match take(name) {
         Some(v) => Some(v),
         None => {

@@ -9,13 +9,12 @@
 //! top-level key, …) the whole file is parsed as one document instead, with the same
 //! reading and the same diagnostics.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use rayon::prelude::*;
 use toml::de::{DeTable, DeValue};
 
-use super::{OPTIONAL, Origin, REQUIRED, RawRecord, Record, check};
+use super::{OPTIONAL, Origin, REQUIRED, RawRecord, Record, check, known_field};
 use crate::diag::{Diagnostic, LineIndex, toml_diagnostic};
 
 /// The line that starts a record.
@@ -149,7 +148,7 @@ impl Read {
         at: impl Fn(usize) -> usize,
         path: &Path,
     ) {
-        let mut fields = BTreeMap::new();
+        let mut fields = Vec::new();
         for (name, value) in table.iter() {
             let name = name.get_ref().as_ref();
             let field_line = at(value.span().start);
@@ -172,7 +171,7 @@ impl Read {
                     continue;
                 }
             };
-            if !REQUIRED.contains(&name) && !OPTIONAL.contains(&name) {
+            let Some(known) = known_field(name) else {
                 self.problems.push(
                     Diagnostic::new(path, format!("unknown field \"{name}\""))
                         .line(field_line)
@@ -184,9 +183,9 @@ impl Read {
                         )),
                 );
                 continue;
-            }
+            };
             if !text.is_empty() {
-                fields.insert(name.to_string(), (text, field_line));
+                fields.push((known, (text, field_line)));
             }
         }
         let raw = RawRecord {

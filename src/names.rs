@@ -22,6 +22,19 @@ pub fn words(text: &str) -> Vec<String> {
     split(&fold(text)).map(str::to_string).collect()
 }
 
+/// The folded words of `text` joined by single spaces: `words(text).join(" ")`, without
+/// a string for each word.
+pub fn joined(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_words(&mut out, text);
+    out
+}
+
+/// How many words [`words`] finds in `text`.
+pub fn word_count(text: &str) -> usize {
+    split(&fold(text)).count()
+}
+
 /// The words of folded text: split at every character that is neither a letter nor a
 /// digit.
 fn split(folded: &str) -> impl Iterator<Item = &str> {
@@ -98,6 +111,24 @@ pub fn prefix(word: &str, n: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_and_word_count_agree_with_words() {
+        for text in [
+            "",
+            "  ",
+            "Hoffmann-Šimić",
+            "Seán  O'Brien",
+            "van der Berg",
+            "Ζωή Παπαδοπούλου",
+            "李 小龍",
+            "-- a --",
+            "MÜLLER, Jürgen",
+        ] {
+            assert_eq!(joined(text), words(text).join(" "), "{text:?}");
+            assert_eq!(word_count(text), words(text).len(), "{text:?}");
+        }
+    }
 
     #[test]
     fn ascii_folds_as_any_text_does() {

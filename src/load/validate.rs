@@ -1,8 +1,11 @@
 //! Stage 2, validate: check the loaded files against each other and report every
 //! problem at once, each with its file, line and field.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -34,7 +37,8 @@ pub fn validate(mut inputs: Inputs, as_of: NaiveDate) -> Result<Inputs, Diagnost
     }
     check_credential_ids(&inputs.records, &mut problems);
     check_program_references(&inputs, &mut problems);
-    let by_id: HashMap<&str, &Record> = inputs.records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id: FxHashMap<&str, &Record> =
+        inputs.records.iter().map(|r| (r.id.as_str(), r)).collect();
     check_replaces(&inputs.records, &by_id, &mut problems);
     check_events(&inputs.events, &by_id, as_of, &mut problems);
     check_file_references(&inputs, &mut problems);
@@ -50,15 +54,22 @@ pub fn validate(mut inputs: Inputs, as_of: NaiveDate) -> Result<Inputs, Diagnost
 /// other on case-insensitive file systems and hosts, so they count as equal.
 fn check_credential_ids(records: &[Record], problems: &mut Vec<Diagnostic>) {
     let mut in_file_order: Vec<&Record> = records.iter().collect();
-    in_file_order.sort_by(|a, b| {
+    in_file_order.par_sort_by(|a, b| {
         a.origin
             .path
             .cmp(&b.origin.path)
             .then(a.origin.line.cmp(&b.origin.line))
     });
-    let mut seen: HashMap<String, &Record> = HashMap::with_capacity(records.len());
+    let mut seen: FxHashMap<Cow<str>, &Record> = FxHashMap::default();
+    seen.reserve(records.len());
     for record in in_file_order {
-        let first = match seen.entry(record.id.to_ascii_lowercase()) {
+        // Most ids have no capital letter: no lowercase copy for them.
+        let folded = if record.id.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(record.id.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(record.id.as_str())
+        };
+        let first = match seen.entry(folded) {
             Entry::Occupied(first) => *first.get(),
             Entry::Vacant(place) => {
                 place.insert(record);
@@ -119,7 +130,7 @@ fn check_program_references(inputs: &Inputs, problems: &mut Vec<Diagnostic>) {
 /// most once, and no chain of replacements loops.
 fn check_replaces(
     records: &[Record],
-    by_id: &HashMap<&str, &Record>,
+    by_id: &FxHashMap<&str, &Record>,
     problems: &mut Vec<Diagnostic>,
 ) {
     let mut replaced_by: HashMap<&str, &Record> = HashMap::new();
@@ -186,7 +197,7 @@ fn check_replaces(
 /// credential: revocation is final, only a suspended credential is reinstated.
 fn check_events(
     events: &[Event],
-    by_id: &HashMap<&str, &Record>,
+    by_id: &FxHashMap<&str, &Record>,
     as_of: NaiveDate,
     problems: &mut Vec<Diagnostic>,
 ) {

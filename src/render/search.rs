@@ -225,12 +225,20 @@ fn shard_doc(
 /// The secret-free key of a lookup: SHA-256 over a label, the folded id and the
 /// folded last name.
 fn lookup_hash(label: &str, id: &str, last_name: &str) -> [u8; 32] {
+    let id = id.trim();
+    // Ids are ASCII, and mostly lowercase already: no copy for those.
+    let id: std::borrow::Cow<str> = if id.is_ascii() && !id.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        id.into()
+    } else {
+        id.to_lowercase().into()
+    };
     Sha256::new()
         .chain_update(label.as_bytes())
         .chain_update(b"\n")
-        .chain_update(id.trim().to_lowercase().as_bytes())
+        .chain_update(id.as_bytes())
         .chain_update(b"\n")
-        .chain_update(names::words(last_name).join(" ").as_bytes())
+        .chain_update(names::joined(last_name).as_bytes())
         .finalize()
         .into()
 }
@@ -266,7 +274,11 @@ pub fn lookup_digits(site: &Site) -> usize {
     let entries: usize = site
         .credentials
         .par_iter()
-        .map(|c| last_names(c).len())
+        .map(|c| match names::word_count(c.family_name()) {
+            // As `last_names` lists them, without making them.
+            n if n > 1 => 1 + n,
+            _ => 1,
+        })
         .sum();
     digits_for(entries)
 }

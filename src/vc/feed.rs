@@ -154,7 +154,7 @@ pub fn page(
     site: &Site,
     texts: &SignedTexts,
     path: &str,
-    items: &[Value],
+    mut items: Vec<Value>,
     next: Option<&str>,
     previous: Option<&Link>,
 ) -> Result<Value> {
@@ -185,10 +185,8 @@ pub fn page(
             json!({"previous": {"url": previous.url, "digest": previous.digest}}),
         );
     }
-    feed.insert(
-        "items".into(),
-        Value::Array(items.iter().rev().cloned().collect()),
-    );
+    items.reverse();
+    feed.insert("items".into(), Value::Array(items));
     Ok(Value::Object(feed))
 }
 

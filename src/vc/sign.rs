@@ -501,7 +501,7 @@ impl FeedPages<'_, '_> {
             signer.site,
             &signer.texts,
             path,
-            &items,
+            items,
             next,
             self.previous.as_ref(),
         )?;

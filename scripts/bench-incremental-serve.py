@@ -121,9 +121,8 @@ def bench_build(root, binaries, rounds):
             # 100,000, which would flatter the incremental build that follows). The
             # first clean build also makes the key and the site state.
             shutil.rmtree(os.path.join(root, "public"), ignore_errors=True)
-            for cache in (".public.manifest",):
-                if os.path.exists(os.path.join(root, cache)):
-                    os.remove(os.path.join(root, cache))
+            if os.path.exists(os.path.join(root, ".public.manifest")):
+                os.remove(os.path.join(root, ".public.manifest"))
             rename(root, index, original)
             issued = os.path.exists(os.path.join(root, "credsite.state.json"))
             reissue = ["--reissue", f"bench-{index:07}"] if issued else []

@@ -21,8 +21,6 @@
 //! a part of the signed manifest).
 
 use std::collections::HashMap;
-
-use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{BufWriter, ErrorKind, Write};
@@ -30,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::lines::write_lines;
 

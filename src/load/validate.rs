@@ -5,10 +5,9 @@ use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
-use rustc_hash::FxHashMap;
-
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use url::Url;
 
 use super::status::{Action, Event, STATUS_LOG};

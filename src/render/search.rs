@@ -249,10 +249,15 @@ fn last_names(credential: &Credential) -> Vec<String> {
     let family = credential.family_name();
     let mut all = vec![family.to_string()];
     let words = names::words(family);
-    if words.len() > 1 {
+    if each_word_too(words.len()) {
         all.extend(words);
     }
     all
+}
+
+/// Whether a family name of `words` words is also looked up by each of its words.
+fn each_word_too(words: usize) -> bool {
+    words > 1
 }
 
 /// A lookup entry: its tag (hex of the key's SHA-256, 32 digits) and the credential's
@@ -274,10 +279,10 @@ pub fn lookup_digits(site: &Site) -> usize {
     let entries: usize = site
         .credentials
         .par_iter()
-        .map(|c| match names::word_count(c.family_name()) {
-            // As `last_names` lists them, without making them.
-            n if n > 1 => 1 + n,
-            _ => 1,
+        .map(|c| {
+            // As many as `last_names` lists, without making them.
+            let words = names::word_count(c.family_name());
+            1 + if each_word_too(words) { words } else { 0 }
         })
         .sum();
     digits_for(entries)

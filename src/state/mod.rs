@@ -107,17 +107,12 @@ pub struct KeyState {
 /// The whole state file (read through [`RawState`]).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct State {
-    #[serde(default)]
     about: String,
     /// Per credential id.
-    #[serde(default)]
     pub credentials: BTreeMap<String, CredentialState>,
     /// The issuer keys, oldest first.
-    #[serde(default)]
     pub keys: Vec<KeyState>,
-    #[serde(default = "default_list_size")]
     status_list_size: u32,
-    #[serde(default)]
     version: u32,
 }
 

@@ -223,12 +223,6 @@ impl Writer {
     }
 }
 
-/// A credential's files taken over: for the build cache, and for the signed manifest.
-type Taken = (
-    Vec<(String, FileEntry)>,
-    Vec<(String, crate::output::manifest::FileEntry)>,
-);
-
 impl Sink for Writer {
     fn put(&self, page: Page) -> Result<()> {
         let hash: [u8; 32] = Sha256::digest(&page.bytes).into();
@@ -285,10 +279,9 @@ impl Sink for Writer {
         let mut reused = Reused::default();
         if let Some(previous) = &self.previous {
             // Each credential (in the site's order, as `keys`) whose inputs and files
-            // are as the previous build left them, with its files' entries for the
-            // cache and for the signed manifest: made in parallel, then taken over
-            // together, one lock for all.
-            let taken: Vec<Option<Taken>> = site
+            // are as the previous build left them, with its files' entries: checked
+            // in parallel, then taken over together, one lock for all.
+            let taken: Vec<Option<Vec<(String, FileEntry)>>> = site
                 .credentials
                 .par_iter()
                 .zip(&keys)
@@ -296,32 +289,30 @@ impl Sink for Writer {
                     if previous.credentials.get(id) != Some(key) {
                         return None;
                     }
-                    let files = crate::render::credential_files(credential)
+                    crate::render::credential_files(credential)
                         .into_iter()
                         .map(|file| {
                             let entry = self.previous_file(&file)?.clone();
                             Some((file, entry))
                         })
-                        .collect::<Option<Vec<_>>>()?;
-                    let listed = files
-                        .iter()
-                        .map(|(file, entry)| (file.clone(), entry.for_manifest()))
-                        .collect();
-                    Some((files, listed))
+                        .collect::<Option<Vec<_>>>()
                 })
                 .collect();
-            let mut files = self.files.lock().expect("not poisoned");
-            let mut reused_files = self.reused_files.lock().expect("not poisoned");
-            let mut flags = Vec::with_capacity(taken.len());
-            for taken in taken {
-                flags.push(taken.is_some());
-                if let Some((taken, listed)) = taken {
-                    self.unchanged
-                        .fetch_add(taken.len() as u64, Ordering::Relaxed);
-                    files.extend(taken);
-                    reused_files.extend(listed);
-                }
-            }
+            let flags: Vec<bool> = taken.iter().map(Option::is_some).collect();
+            let taken: Vec<(String, FileEntry)> =
+                taken.into_par_iter().flatten().flatten().collect();
+            // The same files as the signed manifest lists them.
+            let listed: Vec<_> = taken
+                .par_iter()
+                .map(|(file, entry)| (file.clone(), entry.for_manifest()))
+                .collect();
+            self.unchanged
+                .fetch_add(taken.len() as u64, Ordering::Relaxed);
+            self.files.lock().expect("not poisoned").extend(taken);
+            self.reused_files
+                .lock()
+                .expect("not poisoned")
+                .extend(listed);
             reused = Reused::new(flags);
         }
         self.reused.store(reused.count() as u64, Ordering::Relaxed);

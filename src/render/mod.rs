@@ -67,6 +67,16 @@ enum Job<'a> {
     Credential(&'a Credential),
 }
 
+impl Job<'_> {
+    /// A job that makes a site-wide document (or a chain of them) in one go.
+    fn is_whole(&self) -> bool {
+        matches!(
+            self,
+            Job::Feed | Job::Search | Job::Sitemap | Job::Home | Job::SiteFiles
+        )
+    }
+}
+
 /// Everything the render jobs read.
 struct Renderer<'a> {
     site: &'a Site,
@@ -255,22 +265,31 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
-    /// Runs `jobs` in parallel, as the stream is consumed.
+    /// Runs `jobs` in parallel, as the stream is consumed. The single big documents
+    /// (the feed's chain, the search index, the sitemap…) are each a task of their
+    /// own, so that two of them never run one after the other on one thread while
+    /// the other threads have nothing left; the many small jobs are split as rayon
+    /// sees fit.
     fn run_all(self, jobs: Vec<Job<'a>>) -> impl ParallelIterator<Item = Result<Page>> + 'a {
-        let signer = self.signer;
-        jobs.into_par_iter().flat_map_iter(
-            move |job| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
-                match job {
-                    // Made, written and dropped a page at a time: a million
-                    // credentials' feed is 700 MB.
-                    Job::Feed => Box::new(feed_pages(signer)),
-                    job => match self.run(job) {
-                        Ok(pages) => Box::new(pages.into_iter().map(Ok)),
-                        Err(e) => Box::new(std::iter::once(Err(e))),
-                    },
-                }
-            },
-        )
+        let (whole, many): (Vec<_>, Vec<_>) = jobs.into_iter().partition(Job::is_whole);
+        let renderer = std::sync::Arc::new(self);
+        let run = move |job: Job<'a>| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
+            match job {
+                // Made, written and dropped a page at a time: a million
+                // credentials' feed is 700 MB.
+                Job::Feed => Box::new(feed_pages(renderer.signer)),
+                job => match renderer.run(job) {
+                    Ok(pages) => Box::new(pages.into_iter().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                },
+            }
+        };
+        let run_many = run.clone();
+        whole
+            .into_par_iter()
+            .with_max_len(1)
+            .flat_map_iter(run)
+            .chain(many.into_par_iter().flat_map_iter(run_many))
     }
 
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {

@@ -349,6 +349,22 @@ fn a_corrupt_or_foreign_cache_is_discarded_with_a_note() {
     fs::write(&page, "tampered").unwrap();
     credsite::build(&options(root, false)).unwrap();
     assert_eq!(tree(&root.join("public")), expected);
+    // So is one of the same size given an older time, and a deleted one is made again.
+    let json = root
+        .join("public")
+        .join(cred("cdpp-2019-0001", "credential.json"));
+    let size = fs::metadata(&json).unwrap().len() as usize;
+    fs::write(&json, "x".repeat(size)).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&json)
+        .unwrap()
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_nanos(1_500_000_001))
+        .unwrap();
+    fs::remove_file(&page).unwrap();
+    let report = credsite::build(&options(root, false)).unwrap();
+    assert_eq!(report.savings.reused as usize, report.credentials - 1);
+    assert_eq!(tree(&root.join("public")), expected);
 }
 
 /// An incremental build keeps unchanged files in place, so a collision it cannot see

@@ -60,6 +60,20 @@ pub fn credential_dir(slug: &str) -> String {
     format!("{CREDENTIALS_DIR}{}/{slug}/", credential_shard(slug))
 }
 
+/// Whether `path` is a credential folder of this scheme, `c/<shard>/<slug>/`, in the
+/// shard of its slug (as [`credential_dir`] makes it, without making one).
+pub fn is_credential_dir(path: &str) -> bool {
+    let Some(rest) = path
+        .strip_prefix(CREDENTIALS_DIR)
+        .and_then(|rest| rest.strip_suffix('/'))
+    else {
+        return false;
+    };
+    rest.split_once('/').is_some_and(|(shard, slug)| {
+        !slug.is_empty() && !slug.contains('/') && shard == credential_shard(slug)
+    })
+}
+
 /// The shard of a file in a credential folder (`c/3f/…` → `3f`), if it is in one.
 pub fn shard_of_file(path: &str) -> Option<&str> {
     let rest = path.strip_prefix(CREDENTIALS_DIR)?;
@@ -320,6 +334,24 @@ mod tests {
             None
         );
         assert_eq!(credential_slug_of("https://x.org/c/2f/a-1/"), None);
+    }
+
+    #[test]
+    fn knows_credential_folders_by_their_shard() {
+        assert!(is_credential_dir("c/2f/a-1/"));
+        assert!(is_credential_dir(&credential_dir("x.Y_z")));
+        for path in [
+            "c/00/a-1/",
+            "c/2f/a-1",
+            "c/2f/",
+            "c/2f//",
+            "c/2f/a-1/x/",
+            "credentials/a-1/",
+            "d/2f/a-1/",
+            "",
+        ] {
+            assert!(!is_credential_dir(path), "{path}");
+        }
     }
 
     #[test]

@@ -270,8 +270,7 @@ impl State {
         let damaged = state.credentials.par_iter().find_first(|(_, entry)| {
             let salt_ok =
                 entry.salt.len() == 32 && entry.salt.bytes().all(|b| b.is_ascii_hexdigit());
-            let path_ok = urls::credential_slug_of(&urls::json_in(&entry.path))
-                .is_some_and(|slug| entry.path == urls::credential_dir(slug));
+            let path_ok = urls::is_credential_dir(&entry.path);
             !salt_ok || !path_ok || entry.status_list == 0 || entry.status_index >= STATUS_LIST_SIZE
         });
         if let Some((id, _)) = damaged {

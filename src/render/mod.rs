@@ -194,22 +194,44 @@ impl<'a> Renderer<'a> {
     /// The renderer of `site`; with `listings`, also what the listing, search and
     /// home pages need (a single credential's files do not).
     fn new(site: &'a Site, signer: &'a Signer<'a>, listings: bool) -> Self {
-        let listings = if listings {
-            listing::listings(site)
-        } else {
-            BTreeMap::new()
-        };
         let page_size = site.config.directory.page_size as usize;
-        let letters = listings
-            .iter()
-            .map(|(id, holders)| (*id, listing::letters(id, holders, page_size)))
-            .collect();
-        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
-        for credential in &site.credentials {
-            *totals
-                .entry(credential.record.program.as_str())
-                .or_default() += 1;
-        }
+        let with_listings = listings && !site.programs.is_empty();
+        // The listings and their letter indexes, the programs' totals and the lookup
+        // shards' digits, side by side: each reads every credential.
+        let ((listings, letters), (totals, lookup_digits)) = rayon::join(
+            || {
+                let listings = if with_listings {
+                    listing::listings(site)
+                } else {
+                    BTreeMap::new()
+                };
+                let letters: BTreeMap<&str, Vec<listing::LetterView>> = listings
+                    .iter()
+                    .map(|(id, holders)| (*id, listing::letters(id, holders, page_size)))
+                    .collect();
+                (listings, letters)
+            },
+            || {
+                rayon::join(
+                    || {
+                        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+                        for credential in &site.credentials {
+                            *totals
+                                .entry(credential.record.program.as_str())
+                                .or_default() += 1;
+                        }
+                        totals
+                    },
+                    || {
+                        if with_listings {
+                            search::lookup_digits(site)
+                        } else {
+                            1
+                        }
+                    },
+                )
+            },
+        );
         let program_index = site
             .programs
             .keys()
@@ -224,11 +246,6 @@ impl<'a> Renderer<'a> {
             verification_method: &method,
             public_key_multibase: &public,
             keys: &keys,
-        };
-        let lookup_digits = if listings.is_empty() {
-            1
-        } else {
-            search::lookup_digits(site)
         };
         let pages = Pages::new(site, &issuer, lookup_digits);
         Renderer {

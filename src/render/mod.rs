@@ -284,11 +284,17 @@ impl<'a> Renderer<'a> {
 
     /// Runs `jobs` in parallel, as the stream is consumed. The single big documents
     /// (the feed's chain, the search index, the sitemap…) are each a task of their
-    /// own, so that two of them never run one after the other on one thread while
-    /// the other threads have nothing left; the many small jobs are split as rayon
-    /// sees fit.
+    /// own, and the first of them (the feed, the longest: a chain of signatures, one
+    /// page after the other) runs apart from the others: the current thread takes it,
+    /// another takes the rest, starting with the next big document (the search
+    /// index), and the many small jobs are shared as threads come free. Otherwise the
+    /// feed and the search index can run one after the other on one thread while the
+    /// other thread runs out of work.
     fn run_all(self, jobs: Vec<Job<'a>>) -> impl ParallelIterator<Item = Result<Page>> + 'a {
         let (whole, many): (Vec<_>, Vec<_>) = jobs.into_iter().partition(Job::is_whole);
+        let mut whole = whole.into_iter();
+        let first: Vec<_> = whole.next().into_iter().collect();
+        let others: Vec<_> = whole.collect();
         let renderer = std::sync::Arc::new(self);
         let run = move |job: Job<'a>| -> Box<dyn Iterator<Item = Result<Page>> + Send + 'a> {
             match job {
@@ -301,12 +307,14 @@ impl<'a> Renderer<'a> {
                 },
             }
         };
-        let run_many = run.clone();
-        whole
-            .into_par_iter()
-            .with_max_len(1)
-            .flat_map_iter(run)
-            .chain(many.into_par_iter().flat_map_iter(run_many))
+        let (run_others, run_many) = (run.clone(), run.clone());
+        first.into_par_iter().flat_map_iter(run).chain(
+            others
+                .into_par_iter()
+                .with_max_len(1)
+                .flat_map_iter(run_others)
+                .chain(many.into_par_iter().flat_map_iter(run_many)),
+        )
     }
 
     fn run(&self, job: Job<'a>) -> Result<Vec<Page>> {

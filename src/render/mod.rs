@@ -88,8 +88,9 @@ struct Renderer<'a> {
     program_index: BTreeMap<&'a str, usize>,
     /// Each program's letter index.
     letters: BTreeMap<&'a str, Vec<listing::LetterView>>,
-    /// How many credentials each program has, listed or not.
-    totals: BTreeMap<&'a str, usize>,
+    /// Each program's view (made once: its description is rendered from Markdown), in
+    /// the home page's order, with SHA-256 of its JSON (for [`Renderer::listing_key`]).
+    programs: Vec<(ProgramView<'a>, Option<[u8; 32]>)>,
     /// SHA-256 of the site-wide context every page gets (see [`Renderer::listing_key`]).
     context_digest: [u8; 32],
     /// Hex digits in the lookup shards' names ([`search::lookup_digits`]).
@@ -248,6 +249,21 @@ impl<'a> Renderer<'a> {
             keys: &keys,
         };
         let pages = Pages::new(site, &issuer, lookup_digits);
+        let programs = site
+            .programs
+            .values()
+            .map(|program| {
+                let id = program.id.as_str();
+                let holders = totals.get(id).copied().unwrap_or(0);
+                let listed = listings.get(id).map_or(0, Vec::len);
+                let view = ProgramView::new(program, holders, listed);
+                let digest = serde_json::to_vec(&view).ok().map(|json| {
+                    use sha2::{Digest, Sha256};
+                    Sha256::digest(json).into()
+                });
+                (view, digest)
+            })
+            .collect();
         Renderer {
             site,
             signer,
@@ -257,7 +273,7 @@ impl<'a> Renderer<'a> {
             listings,
             program_index,
             letters,
-            totals,
+            programs,
         }
     }
 
@@ -337,7 +353,8 @@ impl<'a> Renderer<'a> {
             )?,
             Job::Sitemap => sitemap::pages(&self.site.urls, &self.sitemap_paths()),
             Job::Home => {
-                let programs = self.program_views();
+                let programs: Vec<&ProgramView> =
+                    self.programs.iter().map(|(view, _)| view).collect();
                 page(
                     urls::HOME_PAGE.into(),
                     self.pages.home(&programs)?.into_bytes(),
@@ -347,7 +364,7 @@ impl<'a> Renderer<'a> {
                 let holders = &self.listings[id];
                 let page_size = self.site.config.directory.page_size as usize;
                 let pager = listing::pager(id, n, holders.len(), page_size, &self.letters[id]);
-                let program = self.program_view(&self.site.programs[id]);
+                let (program, program_digest) = &self.programs[self.program_index[id]];
                 let on_page = holders
                     .iter()
                     .skip((n - 1) * page_size)
@@ -357,7 +374,7 @@ impl<'a> Renderer<'a> {
                 let path = urls::page_in(&urls::program_listing_dir(id, n));
                 // An incremental build keeps a page made from the same inputs.
                 let kept = self.signer.kept();
-                let key = self.listing_key(&path, &program, &pager, &on_page)?;
+                let key = self.listing_key(&path, program_digest, &pager, &on_page)?;
                 if let (Some(kept), Some(key)) = (kept, &key)
                     && kept.keep_page(&path, key).is_some()
                 {
@@ -365,7 +382,7 @@ impl<'a> Renderer<'a> {
                 }
                 let views = self.views(&on_page);
                 let refs: Vec<&CredentialView> = views.iter().collect();
-                let html = self.pages.program(&path, &program, &refs, &pager)?;
+                let html = self.pages.program(&path, program, &refs, &pager)?;
                 if let (Some(kept), Some(key)) = (kept, &key) {
                     kept.made_page(&path, key);
                 }
@@ -510,39 +527,28 @@ impl<'a> Renderer<'a> {
         Ok(files)
     }
 
-    fn program_views(&self) -> Vec<ProgramView<'a>> {
-        self.site
-            .programs
-            .values()
-            .map(|p| self.program_view(p))
-            .collect()
-    }
-
-    fn program_view(&self, program: &'a crate::load::Program) -> ProgramView<'a> {
-        let holders = self.totals.get(program.id.as_str()).copied().unwrap_or(0);
-        let listed = self.listings.get(program.id.as_str()).map_or(0, Vec::len);
-        ProgramView::new(program, holders, listed)
-    }
-
     /// The key of a listing page's inputs, for an incremental build (`None` in
     /// others): the site-wide key (configuration, programs, theme, credsite itself…),
-    /// the context every page gets, its path, its program's view and its pager (counts,
-    /// neighbours, letter index), and the input key of each credential it lists.
+    /// the context every page gets, its path, its program's view (`program`, the digest
+    /// of its JSON) and its pager (counts, neighbours, letter index), and the input key
+    /// of each credential it lists.
     fn listing_key(
         &self,
         path: &str,
-        program: &ProgramView,
+        program: &Option<[u8; 32]>,
         pager: &listing::PagerView,
         holders: &[&Credential],
     ) -> Result<Option<[u8; 32]>> {
         use sha2::{Digest, Sha256};
-        let Some((global, keys)) = self.signer.kept().and_then(|k| k.input_keys()) else {
+        let (Some((global, keys)), Some(program)) =
+            (self.signer.kept().and_then(|k| k.input_keys()), program)
+        else {
             return Ok(None);
         };
         let mut hasher = Sha256::new();
         hasher.update(format!("credsite listing page\n{global}\n{path}\n"));
         hasher.update(self.context_digest);
-        hasher.update(serde_json::to_vec(program)?);
+        hasher.update(program);
         hasher.update(serde_json::to_vec(pager)?);
         for credential in holders {
             // The keys are in the site's order, which is by id.

@@ -162,7 +162,7 @@ impl<'a> Pages<'a> {
     }
 
     /// The registry home page: programs, counts and search.
-    pub fn home(&self, programs: &[ProgramView<'_>]) -> Result<String> {
+    pub fn home(&self, programs: &[&ProgramView<'_>]) -> Result<String> {
         let mut context = self.context(urls::HOME_PAGE);
         context.insert("programs", programs);
         context.insert("search_json", &self.search_json);

@@ -587,11 +587,12 @@ fn feed_pages_of_unchanged_content_are_kept_and_the_chain_holds() {
         let reissue = Default::default();
         if let Some(cache) = cache {
             let global = credsite::incremental::global_key(&site, &issuer).unwrap();
+            let prefix = credsite::incremental::KeyPrefix::of(&global);
             let keys = site
                 .credentials
                 .iter()
                 .map(|c| {
-                    let key = credsite::incremental::credential_key(&global, c, state);
+                    let key = credsite::incremental::credential_key(&prefix, c, state);
                     (c.id().to_string(), key)
                 })
                 .collect::<Vec<_>>()

@@ -269,10 +269,11 @@ impl Sink for Writer {
 
     fn reuse(&self, site: &Site, state: &State, issuer: &Issuer) -> Result<Reused> {
         let global = global_key(site, issuer)?;
+        let prefix = KeyPrefix::of(&global);
         let keys: Vec<(String, [u8; 32])> = site
             .credentials
             .par_iter()
-            .map(|c| (c.id().to_string(), credential_key(&global, c, state)))
+            .map(|c| (c.id().to_string(), credential_key(&prefix, c, state)))
             .collect();
         let mut reused = Reused::default();
         if let Some(previous) = &self.previous {
@@ -479,13 +480,13 @@ pub fn global_key(site: &Site, issuer: &Issuer) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// The key of one credential's files: SHA-256 of everything in it (its `Hash`, fed
-/// to SHA-256; formatting it as text cost 4 µs a credential, a third of a second at
-/// 100,000) and of its entry in the site state, with the site-wide key.
-pub fn credential_key(global: &str, credential: &Credential, state: &State) -> [u8; 32] {
-    let mut hasher = Sha256Hasher(Sha256::new());
-    global.hash(&mut hasher);
-    credential.hash(&mut hasher);
+/// The key of one credential's files: SHA-256 of everything in it (its `Hash`, as
+/// bytes; formatting it as text cost 4 µs a credential, a third of a second at
+/// 100,000) and of its entry in the site state, after the site-wide key: `global` is
+/// [`KeyPrefix::of`] that key.
+pub fn credential_key(global: &KeyPrefix, credential: &Credential, state: &State) -> [u8; 32] {
+    let mut bytes = HashBytes(Vec::with_capacity(512));
+    credential.hash(&mut bytes);
     // The state entry as an input: without the digest, which signing records. Named
     // field by field, so that a field added to the state cannot be left out.
     match state.credentials.get(credential.id()) {
@@ -497,20 +498,34 @@ pub fn credential_key(global: &str, credential: &Credential, state: &State) -> [
             salt,
             status_index,
             status_list,
-        }) => (1u8, key, moved_from, path, salt, status_index, status_list).hash(&mut hasher),
-        None => 0u8.hash(&mut hasher),
+        }) => (1u8, key, moved_from, path, salt, status_index, status_list).hash(&mut bytes),
+        None => 0u8.hash(&mut bytes),
     }
-    hasher.0.finalize().into()
+    global.0.clone().chain_update(&bytes.0).finalize().into()
 }
 
-/// A [`Hasher`] whose bytes go into SHA-256: derived `Hash` implementations write
-/// every field (lengths and variants included), so the digest keys what they hash.
-/// Only within one credsite binary: the cache is keyed by it too ([`fingerprint`]).
-struct Sha256Hasher(Sha256);
+/// SHA-256 fed with the site-wide key once, which each credential's key continues.
+#[derive(Clone)]
+pub struct KeyPrefix(Sha256);
 
-impl Hasher for Sha256Hasher {
+impl KeyPrefix {
+    /// The prefix of the credentials' keys under the site-wide key `global`.
+    pub fn of(global: &str) -> Self {
+        let mut bytes = HashBytes(Vec::new());
+        global.hash(&mut bytes);
+        KeyPrefix(Sha256::new().chain_update(&bytes.0))
+    }
+}
+
+/// A [`Hasher`] that keeps the bytes it is given: derived `Hash` implementations write
+/// every field (lengths and variants included), so that SHA-256 of the bytes keys what
+/// they hash. Only within one credsite binary: the cache is keyed by it too
+/// ([`fingerprint`]).
+struct HashBytes(Vec<u8>);
+
+impl Hasher for HashBytes {
     fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+        self.0.extend_from_slice(bytes);
     }
 
     fn finish(&self) -> u64 {

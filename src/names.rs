@@ -30,6 +30,11 @@ pub fn joined(text: &str) -> String {
     out
 }
 
+/// The words of text [`fold`] gave: [`words`] of the text it folded, borrowed.
+pub fn words_of_folded(folded: &str) -> impl Iterator<Item = &str> {
+    split(folded)
+}
+
 /// How many words [`words`] finds in `text`.
 pub fn word_count(text: &str) -> usize {
     split(&fold(text)).count()

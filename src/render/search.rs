@@ -68,6 +68,17 @@ pub fn index(
     Ok(pages)
 }
 
+/// The site-wide key and each credential's input key, in the site's order, when an
+/// incremental build made them: a shard is kept by the keys of its entries'
+/// credentials, which cover every value an entry shows.
+fn input_keys<'k>(
+    site: &Site,
+    kept: Option<&'k dyn Kept>,
+) -> Option<(&'k str, &'k crate::vc::feed::CredentialKeys)> {
+    let (global, keys) = kept?.input_keys()?;
+    (keys.len() == site.credentials.len()).then_some((global, keys))
+}
+
 /// A credential's folder under `c/`, as the shards give it.
 fn folder(credential: &Credential) -> &str {
     credential
@@ -77,12 +88,8 @@ fn folder(credential: &Credential) -> &str {
 }
 
 /// One holder in a name shard: `[name, program number, folder under c/]`.
-fn entry(credential: &Credential, program_index: &BTreeMap<&str, usize>) -> Value {
-    json!([
-        credential.record.holder_name,
-        program_index[credential.record.program.as_str()],
-        folder(credential)
-    ])
+fn entry(credential: &Credential, program: usize) -> Value {
+    json!([credential.record.holder_name, program, folder(credential)])
 }
 
 fn name_shards(
@@ -90,52 +97,53 @@ fn name_shards(
     program_index: &BTreeMap<&str, usize>,
     kept: Option<&dyn Kept>,
 ) -> Result<Vec<Page>> {
-    // (word, credential) for every word of every listed name.
-    let mut words: Vec<(String, usize)> = site
+    // Each listed name folded once, with its credential; its words are borrowed from it.
+    let folded: Vec<(usize, String)> = site
         .credentials
         .par_iter()
         .enumerate()
         .filter(|(_, c)| c.listed)
-        .flat_map_iter(|(i, c)| {
-            let mut words = names::words(&c.record.holder_name);
-            words.sort();
+        .map(|(i, c)| (i, names::fold(&c.record.holder_name)))
+        .collect();
+    // (word, credential) for every word of every listed name.
+    let mut words: Vec<(&str, usize)> = folded
+        .par_iter()
+        .flat_map_iter(|(i, folded)| {
+            let mut words: Vec<&str> = names::words_of_folded(folded).collect();
+            words.sort_unstable();
             words.dedup();
-            words.into_iter().map(move |w| (w, i))
+            words.into_iter().map(move |w| (w, *i))
         })
         .collect();
     words.par_sort_unstable();
-    let entry_of = |i: usize| entry(&site.credentials[i], program_index);
+    let input_keys = input_keys(site, kept);
+    // Each credential's program number, looked up once.
+    let programs: Vec<usize> = site
+        .credentials
+        .par_iter()
+        .map(|c| program_index[c.record.program.as_str()])
+        .collect();
+    let entry_of = |i: usize| entry(&site.credentials[i], programs[i]);
     // The words of each first key, made in parallel. An incremental build keeps the
     // shards of a key made from the same words and holders: one shard, or all the
     // pages it was split into.
-    let groups: Vec<&[(String, usize)]> = words
-        .chunk_by(|a, b| {
-            names::prefix(&a.0, FIRST_KEY_CHARS) == names::prefix(&b.0, FIRST_KEY_CHARS)
-        })
+    let groups: Vec<&[(&str, usize)]> = words
+        .chunk_by(|a, b| names::prefix(a.0, FIRST_KEY_CHARS) == names::prefix(b.0, FIRST_KEY_CHARS))
         .collect();
     let pages: Vec<Vec<Page>> = groups
         .into_par_iter()
         .map(|group| -> Result<Vec<Page>> {
-            let path = urls::search_names(names::prefix(&group[0].0, FIRST_KEY_CHARS));
-            let key = kept.map(|_| {
-                let start = Sha256::new().chain_update(format!("credsite name shard\n{path}\n"));
-                let hasher = group.iter().fold(start, |hasher, (word, i)| {
-                    let credential = &site.credentials[*i];
-                    let program = program_index[credential.record.program.as_str()];
-                    // Each part after its length: no two groups hash the same bytes.
-                    [
-                        word.as_bytes(),
-                        credential.record.holder_name.as_bytes(),
-                        &(program as u64).to_le_bytes(),
-                        folder(credential).as_bytes(),
-                    ]
-                    .iter()
-                    .fold(hasher, |hasher, part| {
-                        hasher
-                            .chain_update((part.len() as u64).to_le_bytes())
-                            .chain_update(part)
-                    })
-                });
+            let path = urls::search_names(names::prefix(group[0].0, FIRST_KEY_CHARS));
+            // The shard's inputs: its words, and the input key of each holder's
+            // credential, which covers all that the holder's entry shows.
+            let key = input_keys.map(|(global, keys)| {
+                let mut hasher =
+                    Sha256::new().chain_update(format!("credsite name shard\n{global}\n{path}\n"));
+                for (word, i) in group {
+                    hasher.update((word.len() as u64).to_le_bytes());
+                    hasher.update(word.as_bytes());
+                    hasher.update(keys[*i].1);
+                }
                 <[u8; 32]>::from(hasher.finalize())
             });
             if let (Some(kept), Some(key)) = (kept, &key)
@@ -160,14 +168,14 @@ fn name_shards(
 /// `entry_of` gives) under keys of `chars` characters starting with `parent`.
 fn shard(
     entry_of: &dyn Fn(usize) -> Value,
-    words: &[(String, usize)],
+    words: &[(&str, usize)],
     parent: &str,
     chars: usize,
     pages: &mut Vec<Page>,
 ) -> Result<()> {
     let mut start = 0;
     while start < words.len() {
-        let key = names::prefix(&words[start].0, chars).to_string();
+        let key = names::prefix(words[start].0, chars).to_string();
         let end = start
             + words[start..]
                 .iter()
@@ -303,6 +311,7 @@ fn digits_for(entries: usize) -> usize {
 type LookupSlot = ([u8; 16], u32, u8);
 
 fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<Vec<Page>> {
+    let input_keys = input_keys(site, kept);
     let mut slots: Vec<LookupSlot> = site
         .credentials
         .par_iter()
@@ -336,22 +345,21 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
         .into_par_iter()
         .map(|shard| -> Result<Option<Page>> {
             let path = urls::search_lookup(&hex::encode(shard[0].0)[..digits]);
-            // The shard's inputs: each entry's tag (of the id and last name) and the
-            // credential's folder, which together make its sealed folder.
-            let key: [u8; 32] = shard
-                .iter()
-                .fold(
-                    Sha256::new().chain_update(format!("credsite lookup shard\n{path}\n")),
-                    |hasher, &(tag, i, _)| {
-                        hasher
-                            .chain_update(tag)
-                            .chain_update(folder(&site.credentials[i as usize]).as_bytes())
-                            .chain_update(b"\n")
-                    },
-                )
-                .finalize()
-                .into();
-            if kept.is_some_and(|kept| kept.keep_page(&path, &key).is_some()) {
+            // The shard's inputs: each entry's tag and last name, and the input key of
+            // its credential (its id, last names and folder make the sealed folder).
+            let key = input_keys.map(|(global, keys)| {
+                let mut hasher = Sha256::new()
+                    .chain_update(format!("credsite lookup shard\n{global}\n{path}\n"));
+                for &(tag, i, n) in shard {
+                    hasher.update(tag);
+                    hasher.update([n]);
+                    hasher.update(keys[i as usize].1);
+                }
+                <[u8; 32]>::from(hasher.finalize())
+            });
+            if let (Some(kept), Some(key)) = (kept, &key)
+                && kept.keep_page(&path, key).is_some()
+            {
                 return Ok(None);
             }
             let mut entries = BTreeMap::new();
@@ -363,8 +371,8 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
             }
             let mut doc = serde_json::to_vec(&json!({ "entries": entries }))?;
             doc.push(b'\n');
-            if let Some(kept) = kept {
-                kept.made_page(&path, &key);
+            if let (Some(kept), Some(key)) = (kept, &key) {
+                kept.made_page(&path, key);
             }
             Ok(Some(Page::new(path, doc)))
         })
@@ -409,6 +417,7 @@ mod tests {
         words.sort();
         let entry_of = |i: usize| json!([format!("Holder {i:05}"), 0, format!("ab/h-{i:05}/")]);
         let mut pages = Vec::new();
+        let words: Vec<(&str, usize)> = words.iter().map(|(w, i)| (w.as_str(), *i)).collect();
         shard(&entry_of, &words, "", FIRST_KEY_CHARS, &mut pages).unwrap();
         let docs: BTreeMap<String, Value> = pages
             .iter()
@@ -425,7 +434,7 @@ mod tests {
             assert!(page.bytes.len() <= SHARD_BYTES, "{}", page.path);
         }
         // Every holder of a word that fits is found by that word, completely.
-        for (word, i) in words.iter().filter(|(w, _)| w != "maria") {
+        for (word, i) in words.iter().filter(|(w, _)| *w != "maria") {
             let (holders, partial) = found(&docs, word);
             assert!(!partial, "{word}");
             assert!(

@@ -307,11 +307,16 @@ impl Sink for Writer {
                 .collect();
             self.unchanged
                 .fetch_add(taken.len() as u64, Ordering::Relaxed);
-            self.files.lock().expect("not poisoned").extend(taken);
-            self.reused_files
-                .lock()
-                .expect("not poisoned")
-                .extend(listed);
+            // Room for the files the render adds, as many as the previous build wrote
+            // besides: else the first page kept or written copies 200,000 entries
+            // into a list twice the size, on the thread that makes the feed.
+            let more = previous.files.len().saturating_sub(taken.len());
+            let mut files = self.files.lock().expect("not poisoned");
+            files.reserve(taken.len() + more);
+            files.extend(taken);
+            let mut reused_files = self.reused_files.lock().expect("not poisoned");
+            reused_files.reserve(listed.len() + more);
+            reused_files.extend(listed);
             reused = Reused::new(flags);
         }
         self.reused.store(reused.count() as u64, Ordering::Relaxed);

@@ -52,8 +52,9 @@ impl Page {
 const CORS_HEADERS: &str =
     "/*.json\n  Access-Control-Allow-Origin: *\n/.well-known/*\n  Access-Control-Allow-Origin: *\n";
 
-/// A unit of rendering work. The big single documents come first, so that they start
-/// while the many small credential jobs fill the other threads.
+/// A unit of rendering work. The site-wide documents come first, the feed first of
+/// all: [`Renderer::run_all`] runs the first one apart and the others each as a task
+/// of its own, while the many small jobs fill the threads that come free.
 enum Job<'a> {
     Feed,
     Search,
@@ -374,7 +375,7 @@ impl<'a> Renderer<'a> {
                 let path = urls::page_in(&urls::program_listing_dir(id, n));
                 // An incremental build keeps a page made from the same inputs.
                 let kept = self.signer.kept();
-                let key = self.listing_key(&path, program_digest, &pager, &on_page)?;
+                let key = self.listing_key(&path, program_digest.as_ref(), &pager, &on_page)?;
                 if let (Some(kept), Some(key)) = (kept, &key)
                     && kept.keep_page(&path, key).is_some()
                 {
@@ -535,7 +536,7 @@ impl<'a> Renderer<'a> {
     fn listing_key(
         &self,
         path: &str,
-        program: &Option<[u8; 32]>,
+        program: Option<&[u8; 32]>,
         pager: &listing::PagerView,
         holders: &[&Credential],
     ) -> Result<Option<[u8; 32]>> {

@@ -54,7 +54,8 @@ pub fn parse_date_time(text: &str) -> Result<DateTime<Utc>, String> {
 
 /// The date as an XML Schema dateTime at midnight UTC, as VC `validFrom` wants.
 pub fn date_time(date: NaiveDate) -> String {
-    format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
+    // `NaiveDate` displays as `%Y-%m-%d`, without parsing a format string per call.
+    format!("{date}T00:00:00Z")
 }
 
 /// How long a credential stays valid after it is issued, e.g. `3 years`.
@@ -180,5 +181,13 @@ mod tests {
     #[test]
     fn formats_date_time() {
         assert_eq!(date_time(d("2024-03-05")), "2024-03-05T00:00:00Z");
+        // As `%Y-%m-%d` writes them, four digits and zeros included.
+        for year in [1, 99, 999, 1970, 9999] {
+            let date = NaiveDate::from_ymd_opt(year, 1, 2).unwrap();
+            assert_eq!(
+                date_time(date),
+                format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
+            );
+        }
     }
 }

@@ -26,7 +26,8 @@ pub const OB3_SCHEMA: &str =
 
 /// The end of the last valid day, as VC `validUntil`.
 pub fn valid_until_time(date: chrono::NaiveDate) -> String {
-    format!("{}T23:59:59Z", date.format("%Y-%m-%d"))
+    // `NaiveDate` displays as `%Y-%m-%d`, without parsing a format string per call.
+    format!("{date}T23:59:59Z")
 }
 
 /// The issuer's OB3 `Profile`.

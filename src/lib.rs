@@ -505,7 +505,11 @@ fn pipeline(
         output::Reused::default()
     };
     clock.lap("compare with the previous build");
-    let mut written = output::write(render::render(&site, &signer, &reused), sink)?;
+    // Two files per credential (rendered here, or taken over and added below), and the
+    // site-wide pages: about one listing page per hundred holders, search shards,
+    // feed pages (more than enough).
+    let expected = 2 * site.credentials.len() + site.credentials.len() / 8 + 4096;
+    let mut written = output::write(render::render(&site, &signer, &reused), sink, expected)?;
     signer.note_reused(&reused);
     // The files an incremental build took over from the previous output are listed
     // in the manifest too.

@@ -100,7 +100,7 @@ impl Served {
     pub fn render_all(&self, sink: &impl Sink) -> Result<()> {
         let skip = Default::default();
         self.with_signer(|signer| {
-            crate::output::write(render::render(self.site(), &signer, &skip), sink).map(|_| ())
+            crate::output::write(render::render(self.site(), &signer, &skip), sink, 0).map(|_| ())
         })
     }
 
@@ -132,7 +132,7 @@ impl Served {
         self.parts[at].get_or_init(|| {
             let store = Store::new();
             self.with_signer(|signer| {
-                crate::output::write(render::part(self.site(), &signer, part), &store)
+                crate::output::write(render::part(self.site(), &signer, part), &store, 0)
             })
             .map(|_| store)
             .map_err(|e| super::message(&Error::from(e)))

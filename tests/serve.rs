@@ -158,7 +158,7 @@ fn serves_the_site_and_shows_an_edit() {
     );
     assert!(
         page.body
-            .contains("<script>(function(){var s=new EventSource(\"/__credsite/events\")")
+            .contains("<script data-build=\"1\">(function(){var c=document.currentScript")
     );
 
     // Other files: MIME types, index.html of folders, HEAD, a folder without its '/'.
@@ -275,6 +275,44 @@ fn a_broken_file_shows_an_overlay_until_it_is_fixed() {
     server.wait_for(PAGE, "recovery after content/ is back", |r| {
         r.status == 200 && !r.body.contains("credsite-serve-overlay")
     });
+}
+
+#[test]
+fn a_page_that_connects_after_a_rebuild_is_told_to_reload_at_once() {
+    let site = example_site();
+    let server = Server::start(site.path(), &[]);
+    let first = server.get(PAGE);
+    assert!(
+        first.body.contains("<script data-build=\"1\">"),
+        "{}",
+        first.body
+    );
+
+    // A rebuild the page was not connected for (it was loading, say).
+    let roster = roster(site.path());
+    let good = fs::read_to_string(&roster).unwrap();
+    fs::write(&roster, good.replace("Javier Rahman", "Javier Later")).unwrap();
+    let second = server.wait_for(PAGE, "the rebuild", |r| r.body.contains("Javier Later"));
+    assert!(second.body.contains("<script data-build=\"2\">"));
+
+    // Connecting now, the page from build 1 hears of build 2 at once, with no further
+    // change: its script reloads on any number but its own.
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__credsite/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+        server.port
+    )
+    .unwrap();
+    let data = BufReader::new(stream)
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.starts_with("data:"))
+        .expect("an event before the timeout");
+    assert_eq!(data, "data: 2");
 }
 
 #[test]

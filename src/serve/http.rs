@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast;
 
 use super::Shared;
@@ -30,7 +30,10 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     }
     let raw = request.uri().path().to_string();
     if raw == EVENTS {
-        return events(shared.reload.subscribe()).into_response();
+        // Subscribed before the latest rebuild is read: a rebuild in between is sent
+        // again, never missed.
+        let receiver = shared.reload.subscribe();
+        return events(shared.current().extras.build, receiver).into_response();
     }
     // Decompressing a page or rendering a credential is blocking work.
     tokio::task::spawn_blocking(move || respond(&shared, &method, &raw))
@@ -154,19 +157,22 @@ fn with_type(status: StatusCode, mime: &'static str, body: Vec<u8>) -> Response 
     response
 }
 
-/// The reload channel: one `reload` message after each rebuild.
+/// The reload channel: the number of the latest rebuild, `latest`, at once, then the
+/// number of each rebuild as it ends (`reload` if this page fell behind the channel).
 fn events(
+    latest: u64,
     receiver: broadcast::Receiver<u64>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = stream::unfold(receiver, |mut receiver| async move {
-        match receiver.recv().await {
-            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                Some((Ok(Event::default().data("reload")), receiver))
-            }
-            Err(broadcast::error::RecvError::Closed) => None,
-        }
+    let first = stream::once(async move { Ok(Event::default().data(latest.to_string())) });
+    let rebuilds = stream::unfold(receiver, |mut receiver| async move {
+        let data = match receiver.recv().await {
+            Ok(build) => build.to_string(),
+            Err(broadcast::error::RecvError::Lagged(_)) => "reload".to_string(),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().data(data)), receiver))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(first.chain(rebuilds)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 /// The site path a request path names ('/'-separated, no leading '/', a trailing

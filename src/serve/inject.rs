@@ -14,13 +14,17 @@ use sha2::{Digest, Sha256};
 
 /// Where the server's own files live; no site page can be there.
 pub const PREFIX: &str = "/__credsite/";
-/// The server-sent events channel that says "reload".
+/// The server-sent events channel: the number of the site's latest rebuild, sent when
+/// a page connects and after each rebuild.
 pub const EVENTS: &str = "/__credsite/events";
 /// The preview stylesheet.
 pub const STYLE: &str = "/__credsite/serve.css";
 
-/// The injected script: reload when the server says so.
-pub const SCRIPT: &str = r#"(function(){var s=new EventSource("/__credsite/events");s.onmessage=function(e){if(e.data==="reload"){location.reload();}};})();"#;
+/// The injected script: reload when the server names a rebuild other than the one
+/// the page was sent from (its `data-build`). The server names the latest one as soon
+/// as the page connects, so a page that connects after a rebuild (a fresh page while
+/// the next change is being built, say) reloads too, rather than missing the message.
+pub const SCRIPT: &str = r#"(function(){var c=document.currentScript,b=c&&c.getAttribute("data-build"),s=new EventSource("/__credsite/events");s.onmessage=function(e){if(e.data!==b){location.reload();}};})();"#;
 
 /// The preview stylesheet's text.
 pub const CSS: &str = "#credsite-serve-banner{position:sticky;top:0;z-index:2147483646;margin:0;padding:.4em 1em;background:#7a4b00;color:#fff;font:600 14px/1.4 system-ui,sans-serif;text-align:center}
@@ -38,6 +42,8 @@ pub struct Extras {
     pub error: Option<String>,
     /// The site's `base_url`, without its trailing '/'.
     pub base_url: String,
+    /// The number of the rebuild the page comes from (see [`SCRIPT`]).
+    pub build: u64,
 }
 
 /// `html` as the preview server sends it. `absolute` turns the page's relative links
@@ -60,7 +66,10 @@ pub fn page(html: &str, extras: &Extras, absolute: bool) -> String {
     let html = insert_after_tag(&html, "<body", &top);
     let head_end = format!("<link rel=\"stylesheet\" href=\"{STYLE}\">\n</head>");
     let html = replace_first(&html, "</head>", &head_end);
-    let script = format!("<script>{SCRIPT}</script>\n</body>");
+    let script = format!(
+        "<script data-build=\"{}\">{SCRIPT}</script>\n</body>",
+        extras.build
+    );
     if html.contains("</body>") {
         replace_first(&html, "</body>", &script)
     } else {
@@ -185,6 +194,7 @@ mod tests {
             throwaway_key: true,
             error: error.map(str::to_string),
             base_url: "https://reg.example".into(),
+            build: 3,
         }
     }
 
@@ -195,7 +205,9 @@ mod tests {
             out.contains(&format!("script-src {}\"", script_hash())),
             "{out}"
         );
-        assert!(out.contains(&format!("<script>{SCRIPT}</script>\n</body>")));
+        assert!(out.contains(&format!(
+            "<script data-build=\"3\">{SCRIPT}</script>\n</body>"
+        )));
         assert!(out.contains("<body class=\"x\"><div id=\"credsite-serve-banner\">"));
         assert!(out.contains("href=\"/programs/a/\""), "{out}");
         assert!(

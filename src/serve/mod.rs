@@ -84,7 +84,7 @@ impl Current {
 /// What the HTTP handlers share with the rebuild thread.
 pub struct Shared {
     current: RwLock<Arc<Current>>,
-    /// Each rebuild sends its number: the reload channel.
+    /// Each rebuild sends its number ([`Extras::build`]): the reload channel.
     pub reload: broadcast::Sender<u64>,
     /// The site state, with the salts and status slots of credentials it does not
     /// know yet, kept from one rebuild to the next (in memory only).
@@ -282,8 +282,10 @@ fn rebuild(
             previous.served.clone()
         }
     };
+    extras.build = previous.extras.build + 1;
+    let build = extras.build;
     shared.set(Current { served, extras });
-    let _ = shared.reload.send(0);
+    let _ = shared.reload.send(build);
 }
 
 /// The site's `base_url`, without its trailing '/'.

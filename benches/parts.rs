@@ -45,8 +45,14 @@ fn main() {
     // Two builds that sign and render everything: the first (into an empty output
     // folder), then a clean rebuild (`--clean`: an incremental one would take most
     // files over from the first), which also replaces and deletes the first's output.
-    let first = timed_build("first build", root, &[], n);
-    let clean = timed_build("clean rebuild", root, &["--clean"], n);
+    let as_of_arg = as_of.to_string();
+    let first = timed_build("first build", root, &["--as-of", &as_of_arg], n);
+    let clean = timed_build(
+        "clean rebuild",
+        root,
+        &["--as-of", &as_of_arg, "--clean"],
+        n,
+    );
 
     // The parts, on one thread, over a sample of the same site.
     let inputs = credsite::load::validate(credsite::load::load(root).unwrap(), as_of).unwrap();
@@ -121,7 +127,7 @@ fn timed_build(name: &str, root: &Path, args: &[&str], n: usize) -> f64 {
     let cpu_before = children_cpu_seconds();
     let started = Instant::now();
     let run = Command::new(env!("CARGO_BIN_EXE_credsite"))
-        .args(["build", "--as-of", "2026-11-24", "--root"])
+        .args(["build", "--root"])
         .arg(root)
         .args(args)
         .stdout(Stdio::null())

@@ -317,6 +317,29 @@ fn a_state_without_the_entry_of_a_published_credential() {
 }
 
 #[test]
+fn a_state_without_the_entry_of_a_credential_published_under_the_old_layout() {
+    let site = built_site_copy();
+    let root = site.path();
+    // As a site last built by credsite 0.1: credentials/<id>/, no c/.
+    let public = root.join("public");
+    let legacy = public.join("credentials/cdpp-2025-0101");
+    fs::create_dir_all(&legacy).unwrap();
+    fs::write(legacy.join("credential.json"), "{}").unwrap();
+    fs::remove_dir_all(public.join("c")).unwrap();
+    let mut state = State::load(root).unwrap();
+    state.credentials.remove("cdpp-2025-0101");
+    state.save(root).unwrap();
+    let before = tree(&public);
+    let err = build_error(root);
+    assert!(
+        err.contains("credential \"cdpp-2025-0101\" is published in")
+            && err.contains("has no entry for it"),
+        "{err}"
+    );
+    assert!(before == tree(&public), "the previous site was changed");
+}
+
+#[test]
 fn a_state_edited_into_a_conflict() {
     refused(
         |root| {

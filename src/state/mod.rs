@@ -305,6 +305,14 @@ impl State {
     /// published in `out` (the state was lost or replaced): its salt and status slot
     /// are in the published credential, and a new allocation would silently change it.
     pub fn refuse_unrecorded(&self, records: &[Record], out: &Path) -> Result<(), Diagnostics> {
+        // Without either credential folder nothing is published (a first build): no
+        // need to look for each new record's files, 200,000 failed lookups at 100,000
+        // records, a twentieth of a first build's time.
+        if !out.join(urls::CREDENTIALS_DIR).is_dir()
+            && !out.join(urls::LEGACY_CREDENTIALS_DIR).is_dir()
+        {
+            return Ok(());
+        }
         let problems: Vec<Diagnostic> = records
             .par_iter()
             .filter(|r| !self.credentials.contains_key(&r.id))

@@ -15,6 +15,7 @@
 //!   build` started by anyone) finishes the move before anything else, so the output
 //!   folder only ever holds a whole previous site, or a whole new one after that.
 
+use std::cell::RefCell;
 use std::fs;
 use std::io::{ErrorKind, Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -164,6 +165,7 @@ impl Staging {
     /// time, for the incremental build's cache), read from the open file.
     pub fn put_file(&self, page: Page) -> Result<fs::Metadata> {
         let path = self.dir.join(&page.path);
+        make_folder_first(&path);
         let file = in_its_folder(&path, || {
             fs::OpenOptions::new()
                 .write(true)
@@ -285,6 +287,32 @@ fn finish_apply(journal: &Path, staging: &Path, target: &Path) -> Result<()> {
     fs::remove_file(journal).with_context(|| format!("cannot remove {}", journal.display()))
 }
 
+thread_local! {
+    /// The folder of the last file this thread made.
+    static LAST_FOLDER: RefCell<PathBuf> = const { RefCell::new(PathBuf::new()) };
+}
+
+/// Before the first file of a folder other than the last one this thread wrote in,
+/// makes that folder if its parent is there. The staging folder starts empty and a
+/// credential's files come one after the other from one thread, so each credential
+/// folder costs one `mkdir`, not an open that fails for want of it and then a
+/// `mkdir`. Any failure is left to [`in_its_folder`], which makes the whole path
+/// when the file cannot be made.
+fn make_folder_first(path: &Path) {
+    let Some(folder) = path.parent() else { return };
+    let new = LAST_FOLDER.with_borrow_mut(|last| {
+        if last.as_path() == folder {
+            return false;
+        }
+        last.clear();
+        last.push(folder);
+        true
+    });
+    if new {
+        let _ = fs::create_dir(folder);
+    }
+}
+
 /// Runs `make`, which makes the file `path`; if that fails for want of its folder,
 /// creates the folder and runs `make` again. One system call per file instead of a
 /// stat of every parent. The error is `make`'s, or the folder's.
@@ -401,6 +429,27 @@ mod tests {
         first.put(page("x", b"1")).unwrap();
         first.commit().unwrap();
         Staging::create(&target).unwrap().abandon();
+    }
+
+    #[test]
+    fn files_go_into_new_folders_and_into_a_folder_made_by_an_earlier_staging() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("c/ab/x/credential.json", b"1")).unwrap();
+        staging.put(page("c/ab/x/index.html", b"2")).unwrap();
+        staging.put(page("c/ab/y/index.html", b"3")).unwrap();
+        staging.commit().unwrap();
+        // This thread last wrote in `c/ab/y/` of the previous staging folder, at the
+        // same path as in this one, where it does not exist yet.
+        let staging = Staging::create(&target).unwrap();
+        staging.put(page("c/ab/y/credential.json", b"4")).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(
+            fs::read(target.join("c/ab/y/credential.json")).unwrap(),
+            b"4"
+        );
+        assert!(!target.join("c/ab/x").exists());
     }
 
     #[test]

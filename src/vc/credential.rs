@@ -101,29 +101,30 @@ pub fn unsigned(
 ) -> Result<Value> {
     let record = &credential.record;
     let program = site.program_of(credential);
-    let mut identifiers = vec![json!({
-        "type": "IdentityObject",
-        "identityType": "name",
-        "hashed": false,
-        "identityHash": record.holder_name,
-    })];
+    let mut identifiers = Vec::with_capacity(2);
+    identifiers.push(object([
+        ("type", "IdentityObject".into()),
+        ("identityType", "name".into()),
+        ("hashed", false.into()),
+        ("identityHash", record.holder_name.as_str().into()),
+    ]));
     if let Some(email) = &record.holder_email {
-        identifiers.push(json!({
-            "type": "IdentityObject",
-            "identityType": "emailAddress",
-            "hashed": true,
-            "identityHash": identity_hash(email, salt),
-            "salt": salt,
-        }));
+        identifiers.push(object([
+            ("type", "IdentityObject".into()),
+            ("identityType", "emailAddress".into()),
+            ("hashed", true.into()),
+            ("identityHash", identity_hash(email, salt).into()),
+            ("salt", salt.into()),
+        ]));
     }
-    let mut doc = Map::new();
-    doc.insert("@context".into(), json!(CONTEXT));
+    let mut doc = Map::with_capacity(13);
+    doc.insert("@context".into(), strings(&CONTEXT));
     doc.insert("id".into(), credential.json_url(&site.urls).into());
     doc.insert(
         "type".into(),
-        json!(["VerifiableCredential", "OpenBadgeCredential"]),
+        strings(&["VerifiableCredential", "OpenBadgeCredential"]),
     );
-    doc.insert("name".into(), program.name.clone().into());
+    doc.insert("name".into(), program.name.as_str().into());
     let description = texts.render(
         "credential_description",
         &[
@@ -140,16 +141,16 @@ pub fn unsigned(
     }
     doc.insert(
         "credentialSubject".into(),
-        json!({
-            "type": ["AchievementSubject"],
-            "identifier": identifiers,
-            "achievement": achievement,
-        }),
+        object([
+            ("type", strings(&["AchievementSubject"])),
+            ("identifier", Value::Array(identifiers)),
+            ("achievement", achievement.clone()),
+        ]),
     );
     if let Some(evidence) = &record.evidence {
-        let mut e = Map::new();
-        e.insert("type".into(), json!(["Evidence"]));
-        e.insert("name".into(), evidence.exam.clone().into());
+        let mut e = Map::with_capacity(3);
+        e.insert("type".into(), strings(&["Evidence"]));
+        e.insert("name".into(), evidence.exam.as_str().into());
         if evidence.score.is_some() || evidence.date.is_some() {
             let date = evidence.date.map(|d| d.to_string()).unwrap_or_default();
             let description = texts.render(
@@ -162,7 +163,7 @@ pub fn unsigned(
             )?;
             e.insert("description".into(), description.into());
         }
-        doc.insert("evidence".into(), json!([e]));
+        doc.insert("evidence".into(), Value::Array(vec![Value::Object(e)]));
     }
     doc.insert(
         "credentialStatus".into(),
@@ -171,9 +172,29 @@ pub fn unsigned(
     // Lets Open Badges validators check the shape against 1EdTech's JSON Schema.
     doc.insert(
         "credentialSchema".into(),
-        json!([{"id": OB3_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]),
+        Value::Array(vec![object([
+            ("id", OB3_SCHEMA.into()),
+            ("type", "1EdTechJsonSchemaValidator2019".into()),
+        ])]),
     );
     Ok(Value::Object(doc))
+}
+
+/// A JSON object of `entries`, in their order. Built directly, with room for them all:
+/// `json!` grows its map entry by entry and copies each value given as an expression
+/// through the serializer, which made building a credential's document about a third
+/// slower.
+pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut map = Map::with_capacity(N);
+    for (key, value) in entries {
+        map.insert(key.to_string(), value);
+    }
+    Value::Object(map)
+}
+
+/// A JSON array of strings.
+fn strings(items: &[&str]) -> Value {
+    Value::Array(items.iter().map(|item| Value::from(*item)).collect())
 }
 
 /// An OB3 IdentityHash: `sha256$` + hex(SHA-256(identity ‖ salt)). Emails are lowercased.

@@ -62,13 +62,13 @@ pub fn entries(site: &Site, credential: &Credential) -> Value {
                 let url = site
                     .urls
                     .absolute(&urls::status_list(purpose.as_str(), list));
-                json!({
-                    "id": format!("{url}#{index}"),
-                    "type": "BitstringStatusListEntry",
-                    "statusPurpose": purpose.as_str(),
-                    "statusListIndex": index.to_string(),
-                    "statusListCredential": url,
-                })
+                super::credential::object([
+                    ("id", format!("{url}#{index}").into()),
+                    ("type", "BitstringStatusListEntry".into()),
+                    ("statusPurpose", purpose.as_str().into()),
+                    ("statusListIndex", index.to_string().into()),
+                    ("statusListCredential", url.into()),
+                ])
             })
             .collect(),
     )

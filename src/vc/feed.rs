@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::credential::valid_until_time;
+use super::credential::{object, valid_until_time};
 use super::texts::SignedTexts;
 use crate::dates::date_time;
 use crate::load::status::Event;
@@ -295,7 +295,7 @@ fn item(
         ("issued", &issued),
         ("valid_until", &valid_until),
     ];
-    let mut ext = Map::new();
+    let mut ext = Map::with_capacity(5);
     ext.insert("credential".into(), id.clone().into());
     ext.insert(
         "program".into(),
@@ -312,15 +312,18 @@ fn item(
     {
         ext.insert("replaces".into(), old.json_url(&site.urls).into());
     }
-    Ok(json!({
-        "id": id,
-        "url": credential.page_url(&site.urls),
-        "title": texts.render("feed_item_title", &values)?,
-        "content_text": texts.render("feed_item_text", &values)?,
-        "date_published": date_time(record.issued),
-        "tags": [program.id],
-        "_credsite": ext,
-    }))
+    Ok(object([
+        ("id", id.into()),
+        ("url", credential.page_url(&site.urls).into()),
+        ("title", texts.render("feed_item_title", &values)?.into()),
+        (
+            "content_text",
+            texts.render("feed_item_text", &values)?.into(),
+        ),
+        ("date_published", date_time(record.issued).into()),
+        ("tags", Value::Array(vec![program.id.as_str().into()])),
+        ("_credsite", Value::Object(ext)),
+    ]))
 }
 
 /// A status event's item; `id` is [`Entry::id`].
@@ -341,17 +344,29 @@ fn event_item(
         ("date", &date),
         ("reason", &event.reason),
     ];
-    Ok(json!({
-        "id": id,
-        "url": credential.page_url(&site.urls),
-        "title": texts.render("event_item_title", &values)?,
-        "content_text": texts.render("event_item_text", &values)?,
-        "date_published": date_time(event.date),
-        "tags": [program.id, event.action.as_str()],
-        "_credsite": {
-            "credential": credential.json_url(&site.urls),
-            "action": event.action.as_str(),
-            "reason": event.reason,
-        },
-    }))
+    Ok(object([
+        ("id", id.into()),
+        ("url", credential.page_url(&site.urls).into()),
+        ("title", texts.render("event_item_title", &values)?.into()),
+        (
+            "content_text",
+            texts.render("event_item_text", &values)?.into(),
+        ),
+        ("date_published", date_time(event.date).into()),
+        (
+            "tags",
+            Value::Array(vec![
+                program.id.as_str().into(),
+                event.action.as_str().into(),
+            ]),
+        ),
+        (
+            "_credsite",
+            object([
+                ("credential", credential.json_url(&site.urls).into()),
+                ("action", event.action.as_str().into()),
+                ("reason", event.reason.as_str().into()),
+            ]),
+        ),
+    ]))
 }

@@ -28,7 +28,8 @@ use anyhow::{Result, anyhow};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Page;
@@ -89,7 +90,11 @@ fn folder(credential: &Credential) -> &str {
 
 /// One holder in a name shard: `[name, program number, folder under c/]`.
 fn entry(credential: &Credential, program: usize) -> Value {
-    json!([credential.record.holder_name, program, folder(credential)])
+    Value::Array(vec![
+        credential.record.holder_name.as_str().into(),
+        program.into(),
+        folder(credential).into(),
+    ])
 }
 
 fn name_shards(
@@ -214,18 +219,29 @@ fn shard_doc(
     let mut credentials: Vec<usize> = credentials.collect();
     credentials.sort_unstable();
     credentials.dedup();
-    let mut entries = Vec::with_capacity(credentials.len());
+    // Each entry is written once, as its text, which says its size too.
+    let mut holders = Vec::with_capacity(credentials.len());
     let mut size = 64;
     for &i in &credentials {
-        let entry = entry_of(i);
-        size += entry.to_string().len() + 1;
+        let entry = serde_json::value::to_raw_value(&entry_of(i))?;
+        size += entry.get().len() + 1;
         if size > SHARD_BYTES {
             break;
         }
-        entries.push(entry);
+        holders.push(entry);
     }
-    let more = credentials.len() - entries.len();
-    let mut doc = serde_json::to_vec(&json!({"split": split, "more": more, "holders": entries}))?;
+    let more = credentials.len() - holders.len();
+    #[derive(Serialize)]
+    struct Shard {
+        split: bool,
+        more: usize,
+        holders: Vec<Box<serde_json::value::RawValue>>,
+    }
+    let mut doc = serde_json::to_vec(&Shard {
+        split,
+        more,
+        holders,
+    })?;
     doc.push(b'\n');
     Ok((doc, more))
 }
@@ -369,7 +385,11 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
                 let (tag, sealed) = lookup_entry(credential.id(), name, folder(credential))?;
                 entries.insert(tag, sealed);
             }
-            let mut doc = serde_json::to_vec(&json!({ "entries": entries }))?;
+            #[derive(Serialize)]
+            struct Lookup {
+                entries: BTreeMap<String, String>,
+            }
+            let mut doc = serde_json::to_vec(&Lookup { entries })?;
             doc.push(b'\n');
             if let (Some(kept), Some(key)) = (kept, &key) {
                 kept.made_page(&path, key);
@@ -384,6 +404,7 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
 mod tests {
     use super::*;
     use aes_gcm::aead::Aead;
+    use serde_json::json;
 
     /// The holders search.js finds for `word` in `docs` (path -> shard), and whether a
     /// shard on the way left some out: from the shard of the word's first two

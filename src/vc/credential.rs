@@ -4,6 +4,7 @@ use anyhow::Result;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::object;
 use super::texts::SignedTexts;
 use crate::dates::date_time;
 use crate::load::Program;
@@ -178,18 +179,6 @@ pub fn unsigned(
         ])]),
     );
     Ok(Value::Object(doc))
-}
-
-/// A JSON object of `entries`, in their order. Built directly, with room for them all:
-/// `json!` grows its map entry by entry and copies each value given as an expression
-/// through the serializer, which made building a credential's document about a third
-/// slower.
-pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    let mut map = Map::with_capacity(N);
-    for (key, value) in entries {
-        map.insert(key.to_string(), value);
-    }
-    Value::Object(map)
 }
 
 /// A JSON array of strings.

@@ -19,7 +19,8 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::credential::{object, valid_until_time};
+use super::credential::valid_until_time;
+use super::object;
 use super::texts::SignedTexts;
 use crate::dates::date_time;
 use crate::load::status::Event;

@@ -62,7 +62,7 @@ pub fn entries(site: &Site, credential: &Credential) -> Value {
                 let url = site
                     .urls
                     .absolute(&urls::status_list(purpose.as_str(), list));
-                super::credential::object([
+                super::object([
                     ("id", format!("{url}#{index}").into()),
                     ("type", "BitstringStatusListEntry".into()),
                     ("statusPurpose", purpose.as_str().into()),

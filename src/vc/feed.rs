@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 
 use anyhow::Result;
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -313,18 +314,17 @@ fn item(
     {
         ext.insert("replaces".into(), old.json_url(&site.urls).into());
     }
-    Ok(object([
-        ("id", id.into()),
-        ("url", credential.page_url(&site.urls).into()),
-        ("title", texts.render("feed_item_title", &values)?.into()),
-        (
-            "content_text",
-            texts.render("feed_item_text", &values)?.into(),
-        ),
-        ("date_published", date_time(record.issued).into()),
-        ("tags", Value::Array(vec![program.id.as_str().into()])),
-        ("_credsite", Value::Object(ext)),
-    ]))
+    Ok(feed_item(
+        id,
+        credential.page_url(&site.urls),
+        [
+            texts.render("feed_item_title", &values)?,
+            texts.render("feed_item_text", &values)?,
+        ],
+        record.issued,
+        &[&program.id],
+        Value::Object(ext),
+    ))
 }
 
 /// A status event's item; `id` is [`Entry::id`].
@@ -345,29 +345,43 @@ fn event_item(
         ("date", &date),
         ("reason", &event.reason),
     ];
-    Ok(object([
+    Ok(feed_item(
+        id,
+        credential.page_url(&site.urls),
+        [
+            texts.render("event_item_title", &values)?,
+            texts.render("event_item_text", &values)?,
+        ],
+        event.date,
+        &[&program.id, event.action.as_str()],
+        object([
+            ("credential", credential.json_url(&site.urls).into()),
+            ("action", event.action.as_str().into()),
+            ("reason", event.reason.as_str().into()),
+        ]),
+    ))
+}
+
+/// A JSON Feed item, its fields in the order every item has them: `title` and
+/// `content_text` are `texts`, `_credsite` is `ext`.
+fn feed_item(
+    id: String,
+    url: String,
+    [title, text]: [String; 2],
+    published: NaiveDate,
+    tags: &[&str],
+    ext: Value,
+) -> Value {
+    object([
         ("id", id.into()),
-        ("url", credential.page_url(&site.urls).into()),
-        ("title", texts.render("event_item_title", &values)?.into()),
-        (
-            "content_text",
-            texts.render("event_item_text", &values)?.into(),
-        ),
-        ("date_published", date_time(event.date).into()),
+        ("url", url.into()),
+        ("title", title.into()),
+        ("content_text", text.into()),
+        ("date_published", date_time(published).into()),
         (
             "tags",
-            Value::Array(vec![
-                program.id.as_str().into(),
-                event.action.as_str().into(),
-            ]),
+            Value::Array(tags.iter().map(|tag| Value::from(*tag)).collect()),
         ),
-        (
-            "_credsite",
-            object([
-                ("credential", credential.json_url(&site.urls).into()),
-                ("action", event.action.as_str().into()),
-                ("reason", event.reason.as_str().into()),
-            ]),
-        ),
-    ]))
+        ("_credsite", ext),
+    ])
 }

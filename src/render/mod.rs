@@ -573,7 +573,9 @@ impl<'a> Renderer<'a> {
 
 /// Pretty JSON with a final newline.
 pub fn pretty(value: &Value) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
+    // Room for a credential's text (about 3.5 KB), which would otherwise grow five times.
+    let mut bytes = Vec::with_capacity(4096);
+    serde_json::to_writer_pretty(&mut bytes, value)?;
     bytes.push(b'\n');
     Ok(bytes)
 }

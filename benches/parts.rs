@@ -65,7 +65,7 @@ fn main() {
     let sample: Vec<_> = site.credentials.iter().take(SAMPLE).collect();
     let docs: Vec<serde_json::Value> = sample
         .iter()
-        .map(|c| signer.credential(c).unwrap())
+        .map(|c| serde_json::to_value(signer.credential(c).unwrap()).unwrap())
         .collect();
     let time = |name: &str, f: &mut dyn FnMut(usize)| {
         let started = Instant::now();

@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::site::{Credential, Site};
 use crate::urls;
@@ -572,7 +571,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// Pretty JSON with a final newline.
-pub fn pretty(value: &Value) -> Result<Vec<u8>> {
+pub fn pretty(value: &impl serde::Serialize) -> Result<Vec<u8>> {
     // Room for a credential's text (about 3.5 KB), which would otherwise grow five times.
     let mut bytes = Vec::with_capacity(4096);
     serde_json::to_writer_pretty(&mut bytes, value)?;

@@ -1,11 +1,14 @@
 //! Open Badges 3.0 `OpenBadgeCredential`s (W3C VC 2.0 data model) built from resolved credentials.
 
+use std::borrow::Cow;
+
 use anyhow::Result;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::object;
 use super::texts::SignedTexts;
+use super::{jcs, status_list};
 use crate::dates::date_time;
 use crate::load::Program;
 use crate::site::{Credential, Site};
@@ -89,43 +92,208 @@ pub fn achievement(site: &Site, program: &Program, texts: &SignedTexts) -> Resul
     Ok(Value::Object(achievement))
 }
 
+/// A credential's document, borrowing what the site and the signer hold. It
+/// serializes in its published order, and [`Document::canonical`] writes its JCS form
+/// directly: a build makes one per credential, and building it as a `serde_json::Value`
+/// (with deep copies of the issuer profile and the achievement) and sorting each
+/// object's members took about three times as long.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document<'a> {
+    #[serde(rename = "@context")]
+    context: [&'static str; 3],
+    id: String,
+    #[serde(rename = "type")]
+    kind: [&'static str; 2],
+    name: &'a str,
+    description: String,
+    issuer: &'a Value,
+    #[serde(rename = "validFrom")]
+    valid_from: String,
+    #[serde(rename = "validUntil", skip_serializing_if = "Option::is_none")]
+    valid_until: Option<String>,
+    #[serde(rename = "credentialSubject")]
+    subject: Subject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<[Evidence<'a>; 1]>,
+    #[serde(rename = "credentialStatus")]
+    status: [status_list::Entry; status_list::Purpose::ALL.len()],
+    #[serde(rename = "credentialSchema")]
+    schema: [Schema; 1],
+    /// The proof set, once signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Vec<Value>>,
+}
+
+/// The `credentialSubject`: the holder's identifiers and the achievement.
+#[derive(Debug, Clone, Serialize)]
+struct Subject<'a> {
+    #[serde(rename = "type")]
+    kind: [&'static str; 1],
+    identifier: Vec<Identity<'a>>,
+    achievement: &'a Value,
+}
+
+/// An OB3 `IdentityObject`: the holder's name, or the hash of their email.
+#[derive(Debug, Clone, Serialize)]
+struct Identity<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "identityType")]
+    identity_type: &'static str,
+    hashed: bool,
+    #[serde(rename = "identityHash")]
+    identity_hash: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    salt: Option<&'a str>,
+}
+
+/// The record's exam, as OB3 `Evidence`.
+#[derive(Debug, Clone, Serialize)]
+struct Evidence<'a> {
+    #[serde(rename = "type")]
+    kind: [&'static str; 1],
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
+/// The `credentialSchema` entry.
+#[derive(Debug, Clone, Serialize)]
+struct Schema {
+    id: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+impl Document<'_> {
+    /// The `@context`.
+    pub fn context(&self) -> &[&'static str] {
+        &self.context
+    }
+
+    /// The RFC 8785 (JCS) canonical form of the document without its proof: what
+    /// `eddsa-jcs-2022` hashes, and the content digest the site state keeps.
+    pub fn canonical(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(4096);
+        if self.write_canonical(&mut out) {
+            return Ok(out);
+        }
+        // A number in the issuer profile or the achievement that is not a small
+        // integer: the general path, on the document as a JSON value.
+        let mut value = serde_json::to_value(self)?;
+        if let Some(map) = value.as_object_mut() {
+            map.remove("proof");
+        }
+        super::jcs::to_vec(&value).map_err(anyhow::Error::msg)
+    }
+
+    /// Writes the members in the order of their names (RFC 8785 §3.2.3); `false` if
+    /// a value needs the general path.
+    fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
+        let mut doc = jcs::Object::new(out);
+        doc.strings("@context", &self.context);
+        let schema = doc.member("credentialSchema");
+        schema.push(b'[');
+        let mut object = jcs::Object::new(schema);
+        object.string("id", self.schema[0].id);
+        object.string("type", self.schema[0].kind);
+        object.end();
+        schema.push(b']');
+        let status = doc.member("credentialStatus");
+        status.push(b'[');
+        for (i, entry) in self.status.iter().enumerate() {
+            if i > 0 {
+                status.push(b',');
+            }
+            entry.write_canonical(status);
+        }
+        status.push(b']');
+        let mut exact = self
+            .subject
+            .write_canonical(doc.member("credentialSubject"));
+        doc.string("description", &self.description);
+        if let Some([evidence]) = &self.evidence {
+            let out = doc.member("evidence");
+            out.push(b'[');
+            let mut object = jcs::Object::new(out);
+            if let Some(description) = &evidence.description {
+                object.string("description", description);
+            }
+            object.string("name", evidence.name);
+            object.strings("type", &evidence.kind);
+            object.end();
+            out.push(b']');
+        }
+        doc.string("id", &self.id);
+        doc.value("issuer", self.issuer);
+        doc.string("name", self.name);
+        doc.strings("type", &self.kind);
+        doc.string("validFrom", &self.valid_from);
+        if let Some(until) = &self.valid_until {
+            doc.string("validUntil", until);
+        }
+        exact &= doc.end();
+        exact
+    }
+}
+
+impl Subject<'_> {
+    fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
+        let mut subject = jcs::Object::new(out);
+        subject.value("achievement", self.achievement);
+        let identifiers = subject.member("identifier");
+        identifiers.push(b'[');
+        for (i, identity) in self.identifier.iter().enumerate() {
+            if i > 0 {
+                identifiers.push(b',');
+            }
+            let mut object = jcs::Object::new(identifiers);
+            let hashed = object.member("hashed");
+            hashed.extend_from_slice(if identity.hashed { b"true" } else { b"false" });
+            object.string("identityHash", &identity.identity_hash);
+            object.string("identityType", identity.identity_type);
+            if let Some(salt) = identity.salt {
+                object.string("salt", salt);
+            }
+            object.string("type", identity.kind);
+            object.end();
+        }
+        identifiers.push(b']');
+        subject.strings("type", &self.kind);
+        subject.end()
+    }
+}
+
 /// The unsigned credential. `issuer` is [`issuer_profile`] and `achievement` the
 /// program's [`achievement`], made once per site and per program; `salt` is the salt
 /// of its hashed holder email, from the site state.
-pub fn unsigned(
-    site: &Site,
-    credential: &Credential,
-    issuer: &Value,
-    achievement: &Value,
+pub fn unsigned<'a>(
+    site: &'a Site,
+    credential: &'a Credential,
+    issuer: &'a Value,
+    achievement: &'a Value,
     texts: &SignedTexts,
-    salt: &str,
-) -> Result<Value> {
+    salt: &'a str,
+) -> Result<Document<'a>> {
     let record = &credential.record;
     let program = site.program_of(credential);
-    let mut identifiers = Vec::with_capacity(2);
-    identifiers.push(object([
-        ("type", "IdentityObject".into()),
-        ("identityType", "name".into()),
-        ("hashed", false.into()),
-        ("identityHash", record.holder_name.as_str().into()),
-    ]));
+    let mut identifier = Vec::with_capacity(2);
+    identifier.push(Identity {
+        kind: "IdentityObject",
+        identity_type: "name",
+        hashed: false,
+        identity_hash: Cow::Borrowed(&record.holder_name),
+        salt: None,
+    });
     if let Some(email) = &record.holder_email {
-        identifiers.push(object([
-            ("type", "IdentityObject".into()),
-            ("identityType", "emailAddress".into()),
-            ("hashed", true.into()),
-            ("identityHash", identity_hash(email, salt).into()),
-            ("salt", salt.into()),
-        ]));
+        identifier.push(Identity {
+            kind: "IdentityObject",
+            identity_type: "emailAddress",
+            hashed: true,
+            identity_hash: Cow::Owned(identity_hash(email, salt)),
+            salt: Some(salt),
+        });
     }
-    let mut doc = Map::with_capacity(13);
-    doc.insert("@context".into(), strings(&CONTEXT));
-    doc.insert("id".into(), credential.json_url(&site.urls).into());
-    doc.insert(
-        "type".into(),
-        strings(&["VerifiableCredential", "OpenBadgeCredential"]),
-    );
-    doc.insert("name".into(), program.name.as_str().into());
     let description = texts.render(
         "credential_description",
         &[
@@ -134,56 +302,52 @@ pub fn unsigned(
             ("issuer", &site.config.issuer.name),
         ],
     )?;
-    doc.insert("description".into(), description.into());
-    doc.insert("issuer".into(), issuer.clone());
-    doc.insert("validFrom".into(), date_time(record.issued).into());
-    if let Some(until) = credential.valid_until {
-        doc.insert("validUntil".into(), valid_until_time(until).into());
-    }
-    doc.insert(
-        "credentialSubject".into(),
-        object([
-            ("type", strings(&["AchievementSubject"])),
-            ("identifier", Value::Array(identifiers)),
-            ("achievement", achievement.clone()),
-        ]),
-    );
-    if let Some(evidence) = &record.evidence {
-        let mut e = Map::with_capacity(3);
-        e.insert("type".into(), strings(&["Evidence"]));
-        e.insert("name".into(), evidence.exam.as_str().into());
-        if evidence.score.is_some() || evidence.date.is_some() {
-            let date = evidence.date.map(|d| d.to_string()).unwrap_or_default();
-            let description = texts.render(
-                "evidence_description",
-                &[
-                    ("exam", &evidence.exam),
-                    ("score", evidence.score.as_deref().unwrap_or_default()),
-                    ("date", &date),
-                ],
-            )?;
-            e.insert("description".into(), description.into());
+    let evidence = match &record.evidence {
+        None => None,
+        Some(evidence) => {
+            let description = if evidence.score.is_some() || evidence.date.is_some() {
+                let date = evidence.date.map(|d| d.to_string()).unwrap_or_default();
+                Some(texts.render(
+                    "evidence_description",
+                    &[
+                        ("exam", &evidence.exam),
+                        ("score", evidence.score.as_deref().unwrap_or_default()),
+                        ("date", &date),
+                    ],
+                )?)
+            } else {
+                None
+            };
+            Some([Evidence {
+                kind: ["Evidence"],
+                name: &evidence.exam,
+                description,
+            }])
         }
-        doc.insert("evidence".into(), Value::Array(vec![Value::Object(e)]));
-    }
-    doc.insert(
-        "credentialStatus".into(),
-        super::status_list::entries(site, credential),
-    );
-    // Lets Open Badges validators check the shape against 1EdTech's JSON Schema.
-    doc.insert(
-        "credentialSchema".into(),
-        Value::Array(vec![object([
-            ("id", OB3_SCHEMA.into()),
-            ("type", "1EdTechJsonSchemaValidator2019".into()),
-        ])]),
-    );
-    Ok(Value::Object(doc))
-}
-
-/// A JSON array of strings.
-fn strings(items: &[&str]) -> Value {
-    Value::Array(items.iter().map(|item| Value::from(*item)).collect())
+    };
+    Ok(Document {
+        context: CONTEXT,
+        id: credential.json_url(&site.urls),
+        kind: ["VerifiableCredential", "OpenBadgeCredential"],
+        name: &program.name,
+        description,
+        issuer,
+        valid_from: date_time(record.issued),
+        valid_until: credential.valid_until.map(valid_until_time),
+        subject: Subject {
+            kind: ["AchievementSubject"],
+            identifier,
+            achievement,
+        },
+        evidence,
+        status: status_list::entries(site, credential),
+        // Lets Open Badges validators check the shape against 1EdTech's JSON Schema.
+        schema: [Schema {
+            id: OB3_SCHEMA,
+            kind: "1EdTechJsonSchemaValidator2019",
+        }],
+        proof: None,
+    })
 }
 
 /// An OB3 IdentityHash: `sha256$` + hex(SHA-256(identity ‖ salt)). Emails are lowercased.

@@ -35,6 +35,74 @@ pub fn to_vec(value: &Value) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Writes an object whose members the caller gives in canonical order (by the UTF-16
+/// code units of their names), as a typed document knows them: no map is built and
+/// nothing is sorted. Debug builds check the order.
+pub(crate) struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    last: Option<&'static str>,
+    /// `false` once a value needed the general path.
+    exact: bool,
+}
+
+impl<'o> Object<'o> {
+    /// Opens the object.
+    pub(crate) fn new(out: &'o mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Object {
+            out,
+            last: None,
+            exact: true,
+        }
+    }
+
+    /// Starts member `name` and returns the output, for its value.
+    pub(crate) fn member(&mut self, name: &'static str) -> &mut Vec<u8> {
+        if let Some(last) = self.last {
+            debug_assert_eq!(
+                utf16_order(last, name),
+                Ordering::Less,
+                "JCS members out of order: {last} before {name}"
+            );
+            self.out.push(b',');
+        }
+        self.last = Some(name);
+        write_string(name, self.out);
+        self.out.push(b':');
+        self.out
+    }
+
+    /// A string member.
+    pub(crate) fn string(&mut self, name: &'static str, value: &str) {
+        write_string(value, self.member(name));
+    }
+
+    /// An array of strings.
+    pub(crate) fn strings(&mut self, name: &'static str, values: &[&str]) {
+        let out = self.member(name);
+        out.push(b'[');
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_string(value, out);
+        }
+        out.push(b']');
+    }
+
+    /// A member whose value is a JSON value.
+    pub(crate) fn value(&mut self, name: &'static str, value: &Value) {
+        let exact = write(value, self.member(name));
+        self.exact &= exact;
+    }
+
+    /// Closes the object; `false` if a value needed the general path (see [`to_vec`]).
+    pub(crate) fn end(self) -> bool {
+        self.out.push(b'}');
+        self.exact
+    }
+}
+
 /// Writes `value` canonically; `false` (and partial output) when a number needs the
 /// general path.
 fn write(value: &Value, out: &mut Vec<u8>) -> bool {
@@ -91,7 +159,7 @@ fn utf16_order(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn write_string(text: &str, out: &mut Vec<u8>) {
+pub(crate) fn write_string(text: &str, out: &mut Vec<u8>) {
     serde_json::to_writer(&mut *out, text).expect("writing to a Vec does not fail");
 }
 

@@ -174,7 +174,22 @@ pub fn suite_config(
     verification_method: &str,
     created: Option<&str>,
 ) -> Value {
-    let mut config = Map::new();
+    config_with_context(
+        suite,
+        unsecured.get("@context"),
+        verification_method,
+        created,
+    )
+}
+
+/// [`suite_config`] for a document whose `@context` is `context`.
+fn config_with_context(
+    suite: Cryptosuite,
+    context: Option<&Value>,
+    verification_method: &str,
+    created: Option<&str>,
+) -> Value {
+    let mut config = Map::with_capacity(6);
     config.insert("type".into(), PROOF_TYPE.into());
     config.insert("cryptosuite".into(), suite.name().into());
     if let Some(created) = created {
@@ -182,7 +197,7 @@ pub fn suite_config(
     }
     config.insert("verificationMethod".into(), verification_method.into());
     config.insert("proofPurpose".into(), ASSERTION_METHOD.into());
-    if let Some(context) = unsecured.get("@context") {
+    if let Some(context) = context {
         config.insert("@context".into(), context.clone());
     }
     Value::Object(config)
@@ -263,18 +278,85 @@ fn sign_set_checked(
         return Err(ProofError::NotAnObject);
     }
     let digest: [u8; 32] = Sha256::digest(canonicalize(&unsecured)?).into();
+    let proofs = proof_set(
+        &digest,
+        unsecured.get("@context"),
+        || Ok(std::borrow::Cow::Borrowed(&unsecured)),
+        suites,
+        key,
+        verification_method,
+        created,
+        checks,
+    )?;
+    unsecured
+        .as_object_mut()
+        .expect("checked above")
+        .insert("proof".into(), Value::Array(proofs));
+    Ok((unsecured, digest))
+}
+
+/// The proof set of a document given by its JCS canonical form (`canonical`, without
+/// proof) and its `@context`, as a typed document gives them; `document` makes the
+/// document as a JSON value, which only `eddsa-rdfc-2022` needs. Returns the proofs
+/// and SHA-256 of `canonical`, as [`sign_set_checked_by`] does.
+#[allow(clippy::too_many_arguments)]
+pub fn proof_set_of_canonical(
+    canonical: &[u8],
+    context: &Value,
+    document: impl FnOnce() -> Result<Value, ProofError>,
+    suites: &[Cryptosuite],
+    key: &SigningKey,
+    verification_method: &str,
+    created: Option<&str>,
+    checks: &Checks,
+) -> Result<(Vec<Value>, [u8; 32]), ProofError> {
+    let digest: [u8; 32] = Sha256::digest(canonical).into();
+    let proofs = proof_set(
+        &digest,
+        Some(context),
+        || document().map(std::borrow::Cow::Owned),
+        suites,
+        key,
+        verification_method,
+        created,
+        Some(checks),
+    )?;
+    Ok((proofs, digest))
+}
+
+/// One proof per suite of `suites` for the document whose JCS digest is `digest`;
+/// `document` gives the document itself, for a suite that hashes another form of it.
+#[allow(clippy::too_many_arguments)]
+fn proof_set<'d>(
+    digest: &[u8; 32],
+    context: Option<&Value>,
+    document: impl FnOnce() -> Result<std::borrow::Cow<'d, Value>, ProofError>,
+    suites: &[Cryptosuite],
+    key: &SigningKey,
+    verification_method: &str,
+    created: Option<&str>,
+    checks: Option<&Checks>,
+) -> Result<Vec<Value>, ProofError> {
+    let mut document = Some(document);
+    let mut made = None;
     let mut proofs = Vec::with_capacity(suites.len());
     for &suite in suites {
-        let mut proof = suite_config(suite, &unsecured, verification_method, created);
+        let mut proof = config_with_context(suite, context, verification_method, created);
         let data = match suite {
-            // The document's JCS digest is the one just computed.
+            // The document's JCS digest is the one given.
             Cryptosuite::EddsaJcs2022 => {
                 let mut data = [0u8; 64];
                 data[..32].copy_from_slice(&Sha256::digest(canonicalize(&proof)?));
-                data[32..].copy_from_slice(&digest);
+                data[32..].copy_from_slice(digest);
                 data
             }
-            Cryptosuite::EddsaRdfc2022 => suite.hash_data(&proof, &unsecured)?,
+            Cryptosuite::EddsaRdfc2022 => {
+                if made.is_none() {
+                    let make = document.take().expect("made once");
+                    made = Some(make()?);
+                }
+                suite.hash_data(&proof, made.as_deref().expect("made above"))?
+            }
         };
         let signature = key.sign(&data);
         // Check the signature against the public key before it leaves, as minisign
@@ -294,11 +376,7 @@ fn sign_set_checked(
         proof_map.insert("proofValue".into(), proof_value(&signature).into());
         proofs.push(proof);
     }
-    unsecured
-        .as_object_mut()
-        .expect("checked above")
-        .insert("proof".into(), Value::Array(proofs));
-    Ok((unsecured, digest))
+    Ok(proofs)
 }
 
 /// Signatures awaiting their check against the public key. A signature computed

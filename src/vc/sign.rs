@@ -105,6 +105,8 @@ pub struct Signer<'a> {
     /// Credentials re-signed on request: id → the key now recorded for it.
     resigned: Mutex<Vec<(String, Option<String>)>>,
     texts: SignedTexts,
+    /// The credentials' `@context`, which their proofs repeat.
+    context: Value,
     issuer_profile: Value,
     achievements: BTreeMap<&'a str, Value>,
     state: &'a State,
@@ -149,6 +151,7 @@ impl<'a> Signer<'a> {
             published: None,
             review: Mutex::new(Vec::new()),
             resigned: Mutex::new(Vec::new()),
+            context: Value::from(credential::CONTEXT.to_vec()),
             issuer_profile: credential::issuer_profile(site),
             achievements,
             texts,
@@ -206,7 +209,7 @@ impl<'a> Signer<'a> {
     }
 
     /// The signed credential document.
-    pub fn credential(&self, credential: &Credential) -> Result<Value> {
+    pub fn credential<'s>(&'s self, credential: &'s Credential) -> Result<SignedCredential<'s>> {
         // Its salt and digest are kept once, in the state (a million copies of the
         // salt are 60 MB).
         let entry = self
@@ -250,12 +253,12 @@ impl<'a> Signer<'a> {
     /// key active on its issue date (see [`Issuer::key_for`]). Without that key's
     /// secret, the published signed copy is kept, if it is the same content signed
     /// by that key.
-    fn sign_credential(
+    fn sign_credential<'d>(
         &self,
         credential: &Credential,
-        unsigned: Value,
+        mut unsigned: credential::Document<'d>,
         created: &str,
-    ) -> Result<(Value, [u8; 32])> {
+    ) -> Result<(SignedCredential<'d>, [u8; 32])> {
         let index = self.key_index(credential);
         let last = self.methods.len() - 1;
         let method = &self.methods[index];
@@ -264,17 +267,25 @@ impl<'a> Signer<'a> {
         } else {
             self.issuer.history[index].secret.as_ref()
         };
-        if let Some(secret) = secret {
-            return Ok(proof::sign_set_checked_by(
-                unsigned,
-                &self.site.config.signing.proofs,
-                secret,
-                method,
-                Some(created),
-                &self.checks,
-            )?);
-        }
-        self.published_copy(credential, &unsigned, index)
+        let canonical = unsigned.canonical()?;
+        let Some(secret) = secret else {
+            return self.published_copy(credential, &canonical, index);
+        };
+        let (proofs, digest) = proof::proof_set_of_canonical(
+            &canonical,
+            &self.context,
+            || {
+                serde_json::to_value(&unsigned)
+                    .map_err(|e| proof::ProofError::Canonicalize(e.to_string()))
+            },
+            &self.site.config.signing.proofs,
+            secret,
+            method,
+            Some(created),
+            &self.checks,
+        )?;
+        unsigned.proof = Some(proofs);
+        Ok((SignedCredential::Made(Box::new(unsigned)), digest))
     }
 
     /// Notes the credentials an incremental build took over unsigned, as signing
@@ -331,12 +342,12 @@ impl<'a> Signer<'a> {
 
     /// The published signed copy of a credential whose key's secret is not here: it
     /// must hold the same content, signed by that key.
-    fn published_copy(
+    fn published_copy<'d>(
         &self,
         credential: &Credential,
-        unsigned: &Value,
+        canonical: &[u8],
         index: usize,
-    ) -> Result<(Value, [u8; 32])> {
+    ) -> Result<(SignedCredential<'d>, [u8; 32])> {
         let key = &self.issuer.history[index];
         let id = credential.id();
         let why_not = || {
@@ -354,7 +365,7 @@ impl<'a> Signer<'a> {
             "restore the retired secret key into {}/ (the .key file beside its .pub), or re-sign the credential with the current key: `credsite build --resign {id}`",
             crate::issuer::keys::RETIRED_DIR
         );
-        let digest: [u8; 32] = sha2::Sha256::digest(proof::canonicalize(unsigned)?).into();
+        let digest: [u8; 32] = sha2::Sha256::digest(canonical).into();
         let path = self
             .published
             .as_ref()
@@ -387,7 +398,7 @@ impl<'a> Signer<'a> {
             }
         })
         .map_err(|e| anyhow::anyhow!("{}: {e}\n     hint: {hint}", why_not()))?;
-        Ok((doc, digest))
+        Ok((SignedCredential::Published(doc), digest))
     }
 
     /// The signed status list credential of `purpose`, list number `list`.
@@ -454,6 +465,16 @@ impl<'a> Signer<'a> {
             review,
         })
     }
+}
+
+/// A signed credential document, as published.
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum SignedCredential<'a> {
+    /// Signed by this build.
+    Made(Box<credential::Document<'a>>),
+    /// The published copy, kept because the secret key that signed it is not here.
+    Published(Value),
 }
 
 /// The feed's pages, signed one by one: each needs the digest of the one before.

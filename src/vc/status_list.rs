@@ -53,25 +53,48 @@ impl Purpose {
 /// The `credentialStatus` of a credential: one entry per purpose, pointing at its
 /// fixed slot. It depends only on the state, never on the status itself, so that a
 /// change of status changes no signed credential.
-pub fn entries(site: &Site, credential: &Credential) -> Value {
+pub fn entries(site: &Site, credential: &Credential) -> [Entry; Purpose::ALL.len()] {
     let (list, index) = credential.status_slot;
-    Value::Array(
-        Purpose::ALL
-            .iter()
-            .map(|purpose| {
-                let url = site
-                    .urls
-                    .absolute(&urls::status_list(purpose.as_str(), list));
-                super::object([
-                    ("id", format!("{url}#{index}").into()),
-                    ("type", "BitstringStatusListEntry".into()),
-                    ("statusPurpose", purpose.as_str().into()),
-                    ("statusListIndex", index.to_string().into()),
-                    ("statusListCredential", url.into()),
-                ])
-            })
-            .collect(),
-    )
+    let index = index.to_string();
+    Purpose::ALL.map(|purpose| {
+        let list = site
+            .urls
+            .absolute(&urls::status_list(purpose.as_str(), list));
+        Entry {
+            id: format!("{list}#{index}"),
+            kind: "BitstringStatusListEntry",
+            purpose: purpose.as_str(),
+            index: index.clone(),
+            list,
+        }
+    })
+}
+
+/// A `BitstringStatusListEntry`, in its published order.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Entry {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "statusPurpose")]
+    purpose: &'static str,
+    #[serde(rename = "statusListIndex")]
+    index: String,
+    #[serde(rename = "statusListCredential")]
+    list: String,
+}
+
+impl Entry {
+    /// Writes its JCS form (members in the order of their names).
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) {
+        let mut object = super::jcs::Object::new(out);
+        object.string("id", &self.id);
+        object.string("statusListCredential", &self.list);
+        object.string("statusListIndex", &self.index);
+        object.string("statusPurpose", self.purpose);
+        object.string("type", self.kind);
+        object.end();
+    }
 }
 
 /// The unsigned status list credential of `purpose`, list number `list`.

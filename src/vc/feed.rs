@@ -15,13 +15,13 @@
 use std::borrow::Cow;
 
 use anyhow::Result;
-use chrono::NaiveDate;
 use rayon::prelude::*;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::credential::valid_until_time;
-use super::object;
+use super::jcs;
 use super::texts::SignedTexts;
 use crate::dates::date_time;
 use crate::load::status::Event;
@@ -112,7 +112,11 @@ pub fn entries(site: &Site) -> Vec<Entry<'_>> {
 }
 
 /// The items of `entries`, in the same order.
-pub fn items(site: &Site, texts: &SignedTexts, entries: &[Entry]) -> Result<Vec<Value>> {
+pub fn items<'a>(
+    site: &'a Site,
+    texts: &SignedTexts,
+    entries: &[Entry<'a>],
+) -> Result<Vec<Item<'a>>> {
     let unlisted = texts.render("unlisted_holder", &[])?;
     entries
         .par_iter()
@@ -136,7 +140,7 @@ pub fn items(site: &Site, texts: &SignedTexts, entries: &[Entry]) -> Result<Vec<
 }
 
 /// The page before another one in the chain: its URL and digest.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Link {
     /// Its absolute URL.
     pub url: String,
@@ -147,49 +151,212 @@ pub struct Link {
 /// The digest a page's successor holds: SHA-256 of the signed page's JCS form.
 pub fn digest(signed: &Value) -> Result<String> {
     let canonical = super::jcs::to_vec(signed).map_err(anyhow::Error::msg)?;
-    Ok(format!("sha256:{}", hex::encode(Sha256::digest(canonical))))
+    Ok(digest_of(&canonical))
+}
+
+/// `sha256:` + hex of the SHA-256 of `canonical`.
+fn digest_of(canonical: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(canonical)))
+}
+
+/// A feed page, in its published order (JSON Feed 1.1 and credsite's `_credsite`);
+/// [`Page::canonical`] writes its JCS form directly, without a `serde_json::Value`
+/// of its thousand items.
+#[derive(Debug, Serialize)]
+pub struct Page<'a> {
+    version: &'static str,
+    title: String,
+    home_page_url: String,
+    feed_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    authors: [Author<'a>; 1],
+    #[serde(rename = "_credsite", skip_serializing_if = "Option::is_none")]
+    chain: Option<Chain>,
+    items: Vec<Item<'a>>,
+    /// The proof set, once signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Vec<Value>>,
+}
+
+/// The feed's author: the issuer.
+#[derive(Debug, Serialize)]
+struct Author<'a> {
+    name: &'a str,
+    url: &'a str,
+}
+
+/// A page's link to the page before it.
+#[derive(Debug, Serialize)]
+struct Chain {
+    previous: Link,
+}
+
+/// A JSON Feed item, its fields in the order every item has them.
+#[derive(Debug, Serialize)]
+pub struct Item<'a> {
+    id: String,
+    url: String,
+    title: String,
+    content_text: String,
+    date_published: String,
+    tags: Vec<&'a str>,
+    #[serde(rename = "_credsite")]
+    ext: Ext<'a>,
+}
+
+/// An item's `_credsite`: the credential, and the issue's dates (an issue) or the
+/// action and its reason (a status event).
+#[derive(Debug, Serialize)]
+struct Ext<'a> {
+    credential: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    program: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaces: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+impl Page<'_> {
+    /// The RFC 8785 (JCS) form of the page without its proof: what its proof signs.
+    pub fn canonical(&self) -> Result<Vec<u8>> {
+        self.canonical_form(false)
+    }
+
+    /// The digest of the signed page, which the next page holds ([`digest`]).
+    pub fn digest(&self) -> Result<String> {
+        Ok(digest_of(&self.canonical_form(true)?))
+    }
+
+    fn canonical_form(&self, with_proof: bool) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(1 << 20);
+        if self.write_canonical(&mut out, with_proof) {
+            return Ok(out);
+        }
+        // A value that is not a string or a small integer: the general path.
+        let mut value = serde_json::to_value(self)?;
+        if !with_proof && let Some(map) = value.as_object_mut() {
+            map.remove("proof");
+        }
+        super::jcs::to_vec(&value).map_err(anyhow::Error::msg)
+    }
+
+    /// Writes the members in the order of their names (RFC 8785 §3.2.3); `false` if
+    /// a value needs the general path.
+    fn write_canonical(&self, out: &mut Vec<u8>, with_proof: bool) -> bool {
+        let mut page = jcs::Object::new(out);
+        if let Some(chain) = &self.chain {
+            let mut credsite = jcs::Object::new(page.member("_credsite"));
+            let mut previous = jcs::Object::new(credsite.member("previous"));
+            previous.string("digest", &chain.previous.digest);
+            previous.string("url", &chain.previous.url);
+            previous.end();
+            credsite.end();
+        }
+        let authors = page.member("authors");
+        authors.push(b'[');
+        let [author] = &self.authors;
+        let mut object = jcs::Object::new(authors);
+        object.string("name", author.name);
+        object.string("url", author.url);
+        object.end();
+        authors.push(b']');
+        if let Some(description) = self.description {
+            page.string("description", description);
+        }
+        page.string("feed_url", &self.feed_url);
+        page.string("home_page_url", &self.home_page_url);
+        let items = page.member("items");
+        items.push(b'[');
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                items.push(b',');
+            }
+            item.write_canonical(items);
+        }
+        items.push(b']');
+        if let Some(next) = &self.next_url {
+            page.string("next_url", next);
+        }
+        if with_proof && let Some(proof) = &self.proof {
+            page.values("proof", proof);
+        }
+        page.string("title", &self.title);
+        page.string("version", self.version);
+        page.end()
+    }
+}
+
+impl Item<'_> {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
+        let mut item = jcs::Object::new(out);
+        let ext = &self.ext;
+        let mut credsite = jcs::Object::new(item.member("_credsite"));
+        if let Some(action) = ext.action {
+            credsite.string("action", action);
+        }
+        credsite.string("credential", &ext.credential);
+        let optional = [
+            ("program", ext.program.as_deref()),
+            ("reason", ext.reason),
+            ("replaces", ext.replaces.as_deref()),
+            ("valid_from", ext.valid_from.as_deref()),
+            ("valid_until", ext.valid_until.as_deref()),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                credsite.string(name, value);
+            }
+        }
+        credsite.end();
+        item.string("content_text", &self.content_text);
+        item.string("date_published", &self.date_published);
+        item.string("id", &self.id);
+        item.strings("tags", &self.tags);
+        item.string("title", &self.title);
+        item.string("url", &self.url);
+        item.end();
+    }
 }
 
 /// One unsigned page at site path `path` with `items` (oldest first; the page lists
 /// them newest first), linking to the older page `next` and chained to `previous`.
-pub fn page(
-    site: &Site,
+pub fn page<'a>(
+    site: &'a Site,
     texts: &SignedTexts,
     path: &str,
-    mut items: Vec<Value>,
+    mut items: Vec<Item<'a>>,
     next: Option<&str>,
     previous: Option<&Link>,
-) -> Result<Value> {
+) -> Result<Page<'a>> {
     let config = &site.config;
-    let mut feed = Map::new();
-    feed.insert("version".into(), "https://jsonfeed.org/version/1.1".into());
-    feed.insert(
-        "title".into(),
-        texts
-            .render("feed_title", &[("site", &config.title)])?
-            .into(),
-    );
-    feed.insert("home_page_url".into(), site.urls.home().into());
-    feed.insert("feed_url".into(), site.urls.absolute(path).into());
-    if let Some(next) = next {
-        feed.insert("next_url".into(), site.urls.absolute(next).into());
-    }
-    if !config.description.is_empty() {
-        feed.insert("description".into(), config.description.clone().into());
-    }
-    feed.insert(
-        "authors".into(),
-        json!([{"name": config.issuer.name, "url": site.issuer_url}]),
-    );
-    if let Some(previous) = previous {
-        feed.insert(
-            "_credsite".into(),
-            json!({"previous": {"url": previous.url, "digest": previous.digest}}),
-        );
-    }
     items.reverse();
-    feed.insert("items".into(), Value::Array(items));
-    Ok(Value::Object(feed))
+    Ok(Page {
+        version: "https://jsonfeed.org/version/1.1",
+        title: texts.render("feed_title", &[("site", &config.title)])?,
+        home_page_url: site.urls.home(),
+        feed_url: site.urls.absolute(path),
+        next_url: next.map(|next| site.urls.absolute(next)),
+        description: (!config.description.is_empty()).then_some(config.description.as_str()),
+        authors: [Author {
+            name: &config.issuer.name,
+            url: &site.issuer_url,
+        }],
+        chain: previous.map(|previous| Chain {
+            previous: previous.clone(),
+        }),
+        items,
+        proof: None,
+    })
 }
 
 /// The input key of each credential of the site, with its id, in the site's order.
@@ -277,13 +444,13 @@ pub fn page_paths(items: usize) -> Vec<String> {
 }
 
 /// A credential's issue's item; `id` is its document's URL ([`Entry::id`]).
-fn item(
-    site: &Site,
-    credential: &Credential,
+fn item<'a>(
+    site: &'a Site,
+    credential: &'a Credential,
     holder: &str,
     id: String,
     texts: &SignedTexts,
-) -> Result<Value> {
+) -> Result<Item<'a>> {
     let record = &credential.record;
     let program = site.program_of(credential);
     let issued = record.issued.to_string();
@@ -297,45 +464,39 @@ fn item(
         ("issued", &issued),
         ("valid_until", &valid_until),
     ];
-    let mut ext = Map::with_capacity(5);
-    ext.insert("credential".into(), id.clone().into());
-    ext.insert(
-        "program".into(),
-        site.urls.absolute(&urls::program_dir(&program.id)).into(),
-    );
-    ext.insert("valid_from".into(), date_time(record.issued).into());
-    if let Some(until) = credential.valid_until {
-        ext.insert("valid_until".into(), valid_until_time(until).into());
-    }
-    if let Some(old) = record
-        .replaces
-        .as_ref()
-        .and_then(|(old, _)| site.credential(old))
-    {
-        ext.insert("replaces".into(), old.json_url(&site.urls).into());
-    }
-    Ok(feed_item(
+    let ext = Ext {
+        credential: id.clone(),
+        program: Some(site.urls.absolute(&urls::program_dir(&program.id))),
+        valid_from: Some(date_time(record.issued)),
+        valid_until: credential.valid_until.map(valid_until_time),
+        replaces: record
+            .replaces
+            .as_ref()
+            .and_then(|(old, _)| site.credential(old))
+            .map(|old| old.json_url(&site.urls)),
+        action: None,
+        reason: None,
+    };
+    Ok(Item {
         id,
-        credential.page_url(&site.urls),
-        [
-            texts.render("feed_item_title", &values)?,
-            texts.render("feed_item_text", &values)?,
-        ],
-        record.issued,
-        &[&program.id],
-        Value::Object(ext),
-    ))
+        url: credential.page_url(&site.urls),
+        title: texts.render("feed_item_title", &values)?,
+        content_text: texts.render("feed_item_text", &values)?,
+        date_published: date_time(record.issued),
+        tags: vec![&program.id],
+        ext,
+    })
 }
 
 /// A status event's item; `id` is [`Entry::id`].
-fn event_item(
-    site: &Site,
-    credential: &Credential,
+fn event_item<'a>(
+    site: &'a Site,
+    credential: &'a Credential,
     holder: &str,
     id: String,
-    event: &Event,
+    event: &'a Event,
     texts: &SignedTexts,
-) -> Result<Value> {
+) -> Result<Item<'a>> {
     let program = site.program_of(credential);
     let date = event.date.to_string();
     let values = [
@@ -345,43 +506,21 @@ fn event_item(
         ("date", &date),
         ("reason", &event.reason),
     ];
-    Ok(feed_item(
+    Ok(Item {
         id,
-        credential.page_url(&site.urls),
-        [
-            texts.render("event_item_title", &values)?,
-            texts.render("event_item_text", &values)?,
-        ],
-        event.date,
-        &[&program.id, event.action.as_str()],
-        object([
-            ("credential", credential.json_url(&site.urls).into()),
-            ("action", event.action.as_str().into()),
-            ("reason", event.reason.as_str().into()),
-        ]),
-    ))
-}
-
-/// A JSON Feed item, its fields in the order every item has them: `title` and
-/// `content_text` are `texts`, `_credsite` is `ext`.
-fn feed_item(
-    id: String,
-    url: String,
-    [title, text]: [String; 2],
-    published: NaiveDate,
-    tags: &[&str],
-    ext: Value,
-) -> Value {
-    object([
-        ("id", id.into()),
-        ("url", url.into()),
-        ("title", title.into()),
-        ("content_text", text.into()),
-        ("date_published", date_time(published).into()),
-        (
-            "tags",
-            Value::Array(tags.iter().map(|tag| Value::from(*tag)).collect()),
-        ),
-        ("_credsite", ext),
-    ])
+        url: credential.page_url(&site.urls),
+        title: texts.render("event_item_title", &values)?,
+        content_text: texts.render("event_item_text", &values)?,
+        date_published: date_time(event.date),
+        tags: vec![&program.id, event.action.as_str()],
+        ext: Ext {
+            credential: credential.json_url(&site.urls),
+            program: None,
+            valid_from: None,
+            valid_until: None,
+            replaces: None,
+            action: Some(event.action.as_str()),
+            reason: Some(&event.reason),
+        },
+    })
 }

@@ -90,6 +90,21 @@ impl<'o> Object<'o> {
         out.push(b']');
     }
 
+    /// An array of JSON values.
+    pub(crate) fn values(&mut self, name: &'static str, values: &[Value]) {
+        let out = self.member(name);
+        out.push(b'[');
+        let mut exact = true;
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            exact &= write(value, out);
+        }
+        out.push(b']');
+        self.exact &= exact;
+    }
+
     /// A member whose value is a JSON value.
     pub(crate) fn value(&mut self, name: &'static str, value: &Value) {
         let exact = write(value, self.member(name));

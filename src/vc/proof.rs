@@ -298,28 +298,29 @@ fn sign_set_checked(
 /// The proof set of a document given by its JCS canonical form (`canonical`, without
 /// proof) and its `@context`, as a typed document gives them; `document` makes the
 /// document as a JSON value, which only `eddsa-rdfc-2022` needs. Returns the proofs
-/// and SHA-256 of `canonical`, as [`sign_set_checked_by`] does.
+/// and SHA-256 of `canonical`, as [`sign_set_checked_by`] does. Without `checks`,
+/// each signature is checked at once, as [`sign_set`] does.
 #[allow(clippy::too_many_arguments)]
 pub fn proof_set_of_canonical(
     canonical: &[u8],
-    context: &Value,
+    context: Option<&Value>,
     document: impl FnOnce() -> Result<Value, ProofError>,
     suites: &[Cryptosuite],
     key: &SigningKey,
     verification_method: &str,
     created: Option<&str>,
-    checks: &Checks,
+    checks: Option<&Checks>,
 ) -> Result<(Vec<Value>, [u8; 32]), ProofError> {
     let digest: [u8; 32] = Sha256::digest(canonical).into();
     let proofs = proof_set(
         &digest,
-        Some(context),
+        context,
         || document().map(std::borrow::Cow::Owned),
         suites,
         key,
         verification_method,
         created,
-        Some(checks),
+        checks,
     )?;
     Ok((proofs, digest))
 }

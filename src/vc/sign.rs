@@ -273,7 +273,7 @@ impl<'a> Signer<'a> {
         };
         let (proofs, digest) = proof::proof_set_of_canonical(
             &canonical,
-            &self.context,
+            Some(&self.context),
             || {
                 serde_json::to_value(&unsigned)
                     .map_err(|e| proof::ProofError::Canonicalize(e.to_string()))
@@ -282,7 +282,7 @@ impl<'a> Signer<'a> {
             secret,
             method,
             Some(created),
-            &self.checks,
+            Some(&self.checks),
         )?;
         unsigned.proof = Some(proofs);
         Ok((SignedCredential::Made(Box::new(unsigned)), digest))
@@ -489,9 +489,9 @@ pub struct FeedPages<'s, 'a> {
     created: Option<String>,
 }
 
-impl FeedPages<'_, '_> {
+impl<'a> FeedPages<'_, 'a> {
     /// Page `n` signed, or `None` if the previous build's copy is kept.
-    fn page(&mut self, n: usize) -> Result<Option<(String, Value)>> {
+    fn page(&mut self, n: usize) -> Result<Option<(String, feed::Page<'a>)>> {
         let signer = self.signer;
         let path = &self.paths[n];
         let start = n * feed::ITEMS_PER_PAGE;
@@ -518,7 +518,7 @@ impl FeedPages<'_, '_> {
             return Ok(None);
         }
         let items = feed::items(signer.site, &signer.texts, chunk)?;
-        let unsigned = feed::page(
+        let mut page = feed::page(
             signer.site,
             &signer.texts,
             path,
@@ -526,24 +526,33 @@ impl FeedPages<'_, '_> {
             next,
             self.previous.as_ref(),
         )?;
-        let signed = proof::sign(
-            unsigned,
+        let canonical = page.canonical()?;
+        let (proofs, _) = proof::proof_set_of_canonical(
+            &canonical,
+            None,
+            || {
+                serde_json::to_value(&page)
+                    .map_err(|e| proof::ProofError::Canonicalize(e.to_string()))
+            },
+            &[proof::Cryptosuite::EddsaJcs2022],
             &signer.issuer.key,
             signer.method(),
             self.created.as_deref(),
+            None,
         )
         .with_context(|| format!("cannot sign the feed page {path}"))?;
-        let digest = feed::digest(&signed)?;
+        page.proof = Some(proofs);
+        let digest = page.digest()?;
         if let Some((kept, key)) = &key {
             kept.signed(path, key, &digest);
         }
         self.previous = Some(feed::Link { url, digest });
-        Ok(Some((path.clone(), signed)))
+        Ok(Some((path.clone(), page)))
     }
 }
 
-impl Iterator for FeedPages<'_, '_> {
-    type Item = Result<(String, Value)>;
+impl<'a> Iterator for FeedPages<'_, 'a> {
+    type Item = Result<(String, feed::Page<'a>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
         while self.next < self.paths.len() {

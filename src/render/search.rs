@@ -29,7 +29,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Page;
@@ -89,12 +88,8 @@ fn folder(credential: &Credential) -> &str {
 }
 
 /// One holder in a name shard: `[name, program number, folder under c/]`.
-fn entry(credential: &Credential, program: usize) -> Value {
-    Value::Array(vec![
-        credential.record.holder_name.as_str().into(),
-        program.into(),
-        folder(credential).into(),
-    ])
+fn entry(credential: &Credential, program: usize) -> (&str, usize, &str) {
+    (&credential.record.holder_name, program, folder(credential))
 }
 
 fn name_shards(
@@ -171,8 +166,8 @@ fn name_shards(
 
 /// Files `words` (sorted; each with the credential it names, whose shard entry
 /// `entry_of` gives) under keys of `chars` characters starting with `parent`.
-fn shard(
-    entry_of: &dyn Fn(usize) -> Value,
+fn shard<E: Serialize>(
+    entry_of: &dyn Fn(usize) -> E,
     words: &[(&str, usize)],
     parent: &str,
     chars: usize,
@@ -211,8 +206,8 @@ fn shard(
 
 /// A shard's JSON: its holders (at most [`SHARD_BYTES`] of them; `more` says how
 /// many did not fit), and whether longer keys hold the rest. Also returns `more`.
-fn shard_doc(
-    entry_of: &dyn Fn(usize) -> Value,
+fn shard_doc<E: Serialize>(
+    entry_of: &dyn Fn(usize) -> E,
     credentials: impl Iterator<Item = usize>,
     split: bool,
 ) -> Result<(Vec<u8>, usize)> {
@@ -404,7 +399,7 @@ fn lookup_shards(site: &Site, digits: usize, kept: Option<&dyn Kept>) -> Result<
 mod tests {
     use super::*;
     use aes_gcm::aead::Aead;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// The holders search.js finds for `word` in `docs` (path -> shard), and whether a
     /// shard on the way left some out: from the shard of the word's first two

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use anyhow::Result;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -92,6 +93,36 @@ pub fn achievement(site: &Site, program: &Program, texts: &SignedTexts) -> Resul
     Ok(Value::Object(achievement))
 }
 
+/// A part that every credential of the site (the issuer profile) or of a program (its
+/// achievement) holds, made once: its published text, indented for its place in the
+/// document, and its JCS form. A credential's document writes both as they are.
+#[derive(Debug)]
+pub struct Shared {
+    text: Box<RawValue>,
+    canonical: Vec<u8>,
+}
+
+impl Shared {
+    /// `value`, for a place `depth` objects deep in the document (1: a member of the
+    /// document itself).
+    pub fn new(value: &Value, depth: usize) -> Result<Shared> {
+        // serde_json's pretty form indents by two spaces per level; a raw value is
+        // written as it is, so its lines after the first carry its place's indent.
+        let text = serde_json::to_string_pretty(value)?
+            .replace('\n', &format!("\n{}", "  ".repeat(depth)));
+        Ok(Shared {
+            text: RawValue::from_string(text)?,
+            canonical: jcs::to_vec(value).map_err(anyhow::Error::msg)?,
+        })
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.text.serialize(serializer)
+    }
+}
+
 /// A credential's document, borrowing what the site and the signer hold. It
 /// serializes in its published order, and [`Document::canonical`] writes its JCS form
 /// directly: a build makes one per credential, and building it as a `serde_json::Value`
@@ -106,7 +137,7 @@ pub struct Document<'a> {
     kind: [&'static str; 2],
     name: &'a str,
     description: String,
-    issuer: &'a Value,
+    issuer: &'a Shared,
     #[serde(rename = "validFrom")]
     valid_from: String,
     #[serde(rename = "validUntil", skip_serializing_if = "Option::is_none")]
@@ -130,7 +161,7 @@ struct Subject<'a> {
     #[serde(rename = "type")]
     kind: [&'static str; 1],
     identifier: Vec<Identity<'a>>,
-    achievement: &'a Value,
+    achievement: &'a Shared,
 }
 
 /// An OB3 `IdentityObject`: the holder's name, or the hash of their email.
@@ -173,23 +204,14 @@ impl Document<'_> {
 
     /// The RFC 8785 (JCS) canonical form of the document without its proof: what
     /// `eddsa-jcs-2022` hashes, and the content digest the site state keeps.
-    pub fn canonical(&self) -> Result<Vec<u8>> {
+    pub fn canonical(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(4096);
-        if self.write_canonical(&mut out) {
-            return Ok(out);
-        }
-        // A number in the issuer profile or the achievement that is not a small
-        // integer: the general path, on the document as a JSON value.
-        let mut value = serde_json::to_value(self)?;
-        if let Some(map) = value.as_object_mut() {
-            map.remove("proof");
-        }
-        super::jcs::to_vec(&value).map_err(anyhow::Error::msg)
+        self.write_canonical(&mut out);
+        out
     }
 
-    /// Writes the members in the order of their names (RFC 8785 §3.2.3); `false` if
-    /// a value needs the general path.
-    fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
+    /// Writes the members in the order of their names (RFC 8785 §3.2.3).
+    fn write_canonical(&self, out: &mut Vec<u8>) {
         let mut doc = jcs::Object::new(out);
         doc.strings("@context", &self.context);
         let schema = doc.member("credentialSchema");
@@ -208,8 +230,7 @@ impl Document<'_> {
             entry.write_canonical(status);
         }
         status.push(b']');
-        let mut exact = self
-            .subject
+        self.subject
             .write_canonical(doc.member("credentialSubject"));
         doc.string("description", &self.description);
         if let Some([evidence]) = &self.evidence {
@@ -225,22 +246,21 @@ impl Document<'_> {
             out.push(b']');
         }
         doc.string("id", &self.id);
-        doc.value("issuer", self.issuer);
+        doc.canonical("issuer", &self.issuer.canonical);
         doc.string("name", self.name);
         doc.strings("type", &self.kind);
         doc.string("validFrom", &self.valid_from);
         if let Some(until) = &self.valid_until {
             doc.string("validUntil", until);
         }
-        exact &= doc.end();
-        exact
+        doc.end();
     }
 }
 
 impl Subject<'_> {
-    fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
         let mut subject = jcs::Object::new(out);
-        subject.value("achievement", self.achievement);
+        subject.canonical("achievement", &self.achievement.canonical);
         let identifiers = subject.member("identifier");
         identifiers.push(b'[');
         for (i, identity) in self.identifier.iter().enumerate() {
@@ -260,18 +280,18 @@ impl Subject<'_> {
         }
         identifiers.push(b']');
         subject.strings("type", &self.kind);
-        subject.end()
+        subject.end();
     }
 }
 
 /// The unsigned credential. `issuer` is [`issuer_profile`] and `achievement` the
-/// program's [`achievement`], made once per site and per program; `salt` is the salt
-/// of its hashed holder email, from the site state.
+/// program's [`achievement`], made once per site and per program (see [`Shared`]);
+/// `salt` is the salt of its hashed holder email, from the site state.
 pub fn unsigned<'a>(
     site: &'a Site,
     credential: &'a Credential,
-    issuer: &'a Value,
-    achievement: &'a Value,
+    issuer: &'a Shared,
+    achievement: &'a Shared,
     texts: &SignedTexts,
     salt: &'a str,
 ) -> Result<Document<'a>> {

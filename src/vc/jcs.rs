@@ -105,10 +105,9 @@ impl<'o> Object<'o> {
         self.exact &= exact;
     }
 
-    /// A member whose value is a JSON value.
-    pub(crate) fn value(&mut self, name: &'static str, value: &Value) {
-        let exact = write(value, self.member(name));
-        self.exact &= exact;
+    /// A member whose value is given in its JCS form already.
+    pub(crate) fn canonical(&mut self, name: &'static str, canonical: &[u8]) {
+        self.member(name).extend_from_slice(canonical);
     }
 
     /// Closes the object; `false` if a value needed the general path (see [`to_vec`]).

@@ -107,8 +107,8 @@ pub struct Signer<'a> {
     texts: SignedTexts,
     /// The credentials' `@context`, which their proofs repeat.
     context: Value,
-    issuer_profile: Value,
-    achievements: BTreeMap<&'a str, Value>,
+    issuer_profile: credential::Shared,
+    achievements: BTreeMap<&'a str, credential::Shared>,
     state: &'a State,
     reissue: &'a Reissue,
     /// Digests of credentials signed for the first time or re-issued: id → SHA-256.
@@ -135,7 +135,11 @@ impl<'a> Signer<'a> {
         let achievements = site
             .programs
             .values()
-            .map(|p| Ok((p.id.as_str(), credential::achievement(site, p, &texts)?)))
+            .map(|p| {
+                // A member of the `credentialSubject`: two levels deep.
+                let achievement = credential::achievement(site, p, &texts)?;
+                Ok((p.id.as_str(), credential::Shared::new(&achievement, 2)?))
+            })
             .collect::<Result<_>>()?;
         let mut methods: Vec<String> = issuer
             .history
@@ -152,7 +156,7 @@ impl<'a> Signer<'a> {
             review: Mutex::new(Vec::new()),
             resigned: Mutex::new(Vec::new()),
             context: Value::from(credential::CONTEXT.to_vec()),
-            issuer_profile: credential::issuer_profile(site),
+            issuer_profile: credential::Shared::new(&credential::issuer_profile(site), 1)?,
             achievements,
             texts,
             site,
@@ -267,7 +271,7 @@ impl<'a> Signer<'a> {
         } else {
             self.issuer.history[index].secret.as_ref()
         };
-        let canonical = unsigned.canonical()?;
+        let canonical = unsigned.canonical();
         let Some(secret) = secret else {
             return self.published_copy(credential, &canonical, index);
         };

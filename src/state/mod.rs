@@ -370,6 +370,7 @@ impl State {
             .unwrap_or(1);
         let mut remaining = new.as_slice();
         let mut salts = salts.chunks_exact(16);
+        let mut added = Vec::with_capacity(new.len());
         while !remaining.is_empty() {
             let slots = self.free_slots(list, remaining.len())?;
             let (now, later) = remaining.split_at(slots.len());
@@ -380,7 +381,7 @@ impl State {
                 } else {
                     hex::encode(slugs.next().expect("one slug per unlisted id"))
                 };
-                self.credentials.insert(
+                added.push((
                     (*id).to_string(),
                     CredentialState {
                         digest: None,
@@ -391,10 +392,17 @@ impl State {
                         status_index: index,
                         status_list: list,
                     },
-                );
+                ));
             }
             remaining = later;
             list += 1;
+        }
+        if self.credentials.is_empty() {
+            // A new site: the map built at once from the sorted entries, not grown one
+            // insertion at a time.
+            self.credentials = added.into_iter().collect();
+        } else {
+            self.credentials.extend(added);
         }
         Ok(new.len())
     }

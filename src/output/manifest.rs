@@ -107,8 +107,9 @@ pub fn unsigned(
         "type": TYPE,
         "site": base_url,
         "algorithm": "sha-256",
-        "files": files,
     });
+    // Moved in, not copied as `json!` copies a variable.
+    manifest["files"] = Value::Object(files);
     if !split {
         return Ok((manifest, Vec::new()));
     }
@@ -136,11 +137,10 @@ pub fn unsigned(
             if let Some(entry) = kept.and_then(|kept| kept.keep_page(&path, &key)) {
                 return Ok((path, entry));
             }
-            let files: Map<String, Value> = shard
-                .iter()
-                .map(|(_, (file, entry))| (file.clone(), hex::encode(entry.sha256).into()))
-                .collect();
-            let bytes = crate::render::pretty(&json!({"type": PART_TYPE, "files": files}))?;
+            let bytes = crate::render::pretty(&Part {
+                kind: PART_TYPE,
+                files: Files(shard),
+            })?;
             let entry = FileEntry::of(&bytes);
             put(Page::new(path.clone(), bytes))?;
             if let Some(kept) = kept {
@@ -155,6 +155,28 @@ pub fn unsigned(
         .collect::<Map<String, Value>>()
         .into();
     Ok((manifest, parts))
+}
+
+/// A manifest part as it is published: `type`, then `files` (site path → hex SHA-256),
+/// written straight from the list of written files.
+#[derive(serde::Serialize)]
+struct Part<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    files: Files<'a>,
+}
+
+/// The files of a part, in their (sorted) order.
+struct Files<'a>(&'a [(&'a str, &'a (String, FileEntry))]);
+
+impl serde::Serialize for Files<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.0
+                .iter()
+                .map(|(_, (file, entry))| (file, hex::encode(entry.sha256))),
+        )
+    }
 }
 
 /// The files a manifest lists, by site path, as hex SHA-256, with those of its parts

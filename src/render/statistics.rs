@@ -54,19 +54,24 @@ pub struct ProgramStatistics<'a> {
 /// The statistics of every program of `site`.
 pub fn programs(site: &Site) -> Vec<ProgramStatistics<'_>> {
     let minimum = site.config.statistics.minimum;
+    // One pass over the credentials (not one per program): per program, how many
+    // were issued each year and how many are valid.
+    let mut tallies: BTreeMap<&str, (BTreeMap<i32, u32>, u32)> = site
+        .programs
+        .keys()
+        .map(|id| (id.as_str(), Default::default()))
+        .collect();
+    for c in &site.credentials {
+        if let Some((per_year, active)) = tallies.get_mut(c.record.program.as_str()) {
+            *per_year.entry(c.record.issued.year()).or_default() += 1;
+            *active += u32::from(c.status == Status::Valid);
+        }
+    }
     site.programs
         .values()
         .map(|program| {
-            let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
-            let mut active = 0;
-            for c in site
-                .credentials
-                .iter()
-                .filter(|c| c.record.program == program.id)
-            {
-                *per_year.entry(c.record.issued.year()).or_default() += 1;
-                active += u32::from(c.status == Status::Valid);
-            }
+            let (per_year, active) = &tallies[program.id.as_str()];
+            let active = *active;
             let highest = per_year.values().copied().max().unwrap_or(0);
             let years = match (per_year.keys().next(), per_year.keys().last()) {
                 (Some(&first), Some(&last)) => (first..=last)

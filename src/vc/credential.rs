@@ -95,7 +95,8 @@ pub fn achievement(site: &Site, program: &Program, texts: &SignedTexts) -> Resul
 
 /// A part that every credential of the site (the issuer profile) or of a program (its
 /// achievement) holds, made once: its published text, indented for its place in the
-/// document, and its JCS form. A credential's document writes both as they are.
+/// document, and its JCS form. A credential's document writes both as they are (a
+/// compact serializer writes the text with its line breaks too: still the same JSON).
 #[derive(Debug)]
 pub struct Shared {
     text: Box<RawValue>,
@@ -127,7 +128,8 @@ impl Serialize for Shared {
 /// serializes in its published order, and [`Document::canonical`] writes its JCS form
 /// directly: a build makes one per credential, and building it as a `serde_json::Value`
 /// (with deep copies of the issuer profile and the achievement) and sorting each
-/// object's members took about three times as long.
+/// object's members cost about 4 µs more per credential (user CPU of a first build of
+/// 100,000, five runs alternated).
 #[derive(Debug, Clone, Serialize)]
 pub struct Document<'a> {
     #[serde(rename = "@context")]

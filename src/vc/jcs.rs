@@ -17,6 +17,11 @@
 //!
 //! Any other number (a fraction, an exponent, a larger integer) sends the whole
 //! document to the crate. A test compares both paths on generated documents.
+//!
+//! The documents credsite makes by the thousand (credentials, feed pages) are typed,
+//! and write their canonical form themselves with [`Object`], member by member in
+//! canonical order, without a `serde_json::Value` to build and sort. Tests compare
+//! what they write with the reference crate's form of the same JSON.
 
 use std::cmp::Ordering;
 

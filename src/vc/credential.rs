@@ -216,36 +216,17 @@ impl Document<'_> {
     fn write_canonical(&self, out: &mut Vec<u8>) {
         let mut doc = jcs::Object::new(out);
         doc.strings("@context", &self.context);
-        let schema = doc.member("credentialSchema");
-        schema.push(b'[');
-        let mut object = jcs::Object::new(schema);
-        object.string("id", self.schema[0].id);
-        object.string("type", self.schema[0].kind);
-        object.end();
-        schema.push(b']');
-        let status = doc.member("credentialStatus");
-        status.push(b'[');
-        for (i, entry) in self.status.iter().enumerate() {
-            if i > 0 {
-                status.push(b',');
-            }
-            entry.write_canonical(status);
-        }
-        status.push(b']');
+        doc.array("credentialSchema", &self.schema, Schema::write_canonical);
+        doc.array(
+            "credentialStatus",
+            &self.status,
+            status_list::Entry::write_canonical,
+        );
         self.subject
             .write_canonical(doc.member("credentialSubject"));
         doc.string("description", &self.description);
-        if let Some([evidence]) = &self.evidence {
-            let out = doc.member("evidence");
-            out.push(b'[');
-            let mut object = jcs::Object::new(out);
-            if let Some(description) = &evidence.description {
-                object.string("description", description);
-            }
-            object.string("name", evidence.name);
-            object.strings("type", &evidence.kind);
-            object.end();
-            out.push(b']');
+        if let Some(evidence) = &self.evidence {
+            doc.array("evidence", evidence, Evidence::write_canonical);
         }
         doc.string("id", &self.id);
         doc.canonical("issuer", &self.issuer.canonical);
@@ -263,26 +244,45 @@ impl Subject<'_> {
     fn write_canonical(&self, out: &mut Vec<u8>) {
         let mut subject = jcs::Object::new(out);
         subject.canonical("achievement", &self.achievement.canonical);
-        let identifiers = subject.member("identifier");
-        identifiers.push(b'[');
-        for (i, identity) in self.identifier.iter().enumerate() {
-            if i > 0 {
-                identifiers.push(b',');
-            }
-            let mut object = jcs::Object::new(identifiers);
-            let hashed = object.member("hashed");
-            hashed.extend_from_slice(if identity.hashed { b"true" } else { b"false" });
-            object.string("identityHash", &identity.identity_hash);
-            object.string("identityType", identity.identity_type);
-            if let Some(salt) = identity.salt {
-                object.string("salt", salt);
-            }
-            object.string("type", identity.kind);
-            object.end();
-        }
-        identifiers.push(b']');
+        subject.array("identifier", &self.identifier, Identity::write_canonical);
         subject.strings("type", &self.kind);
         subject.end();
+    }
+}
+
+impl Identity<'_> {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
+        let mut object = jcs::Object::new(out);
+        let hashed = object.member("hashed");
+        hashed.extend_from_slice(if self.hashed { b"true" } else { b"false" });
+        object.string("identityHash", &self.identity_hash);
+        object.string("identityType", self.identity_type);
+        if let Some(salt) = self.salt {
+            object.string("salt", salt);
+        }
+        object.string("type", self.kind);
+        object.end();
+    }
+}
+
+impl Evidence<'_> {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
+        let mut object = jcs::Object::new(out);
+        if let Some(description) = &self.description {
+            object.string("description", description);
+        }
+        object.string("name", self.name);
+        object.strings("type", &self.kind);
+        object.end();
+    }
+}
+
+impl Schema {
+    fn write_canonical(&self, out: &mut Vec<u8>) {
+        let mut object = jcs::Object::new(out);
+        object.string("id", self.id);
+        object.string("type", self.kind);
+        object.end();
     }
 }
 

@@ -262,28 +262,18 @@ impl Page<'_> {
             previous.end();
             credsite.end();
         }
-        let authors = page.member("authors");
-        authors.push(b'[');
-        let [author] = &self.authors;
-        let mut object = jcs::Object::new(authors);
-        object.string("name", author.name);
-        object.string("url", author.url);
-        object.end();
-        authors.push(b']');
+        page.array("authors", &self.authors, |author, out| {
+            let mut object = jcs::Object::new(out);
+            object.string("name", author.name);
+            object.string("url", author.url);
+            object.end();
+        });
         if let Some(description) = self.description {
             page.string("description", description);
         }
         page.string("feed_url", &self.feed_url);
         page.string("home_page_url", &self.home_page_url);
-        let items = page.member("items");
-        items.push(b'[');
-        for (i, item) in self.items.iter().enumerate() {
-            if i > 0 {
-                items.push(b',');
-            }
-            item.write_canonical(items);
-        }
-        items.push(b']');
+        page.array("items", &self.items, Item::write_canonical);
         if let Some(next) = &self.next_url {
             page.string("next_url", next);
         }

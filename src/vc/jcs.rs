@@ -84,29 +84,31 @@ impl<'o> Object<'o> {
 
     /// An array of strings.
     pub(crate) fn strings(&mut self, name: &'static str, values: &[&str]) {
+        self.array(name, values, |value, out| write_string(value, out));
+    }
+
+    /// An array of items that `write` writes in canonical form.
+    pub(crate) fn array<T>(
+        &mut self,
+        name: &'static str,
+        items: &[T],
+        mut write: impl FnMut(&T, &mut Vec<u8>),
+    ) {
         let out = self.member(name);
         out.push(b'[');
-        for (i, value) in values.iter().enumerate() {
+        for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            write_string(value, out);
+            write(item, out);
         }
         out.push(b']');
     }
 
     /// An array of JSON values.
     pub(crate) fn values(&mut self, name: &'static str, values: &[Value]) {
-        let out = self.member(name);
-        out.push(b'[');
         let mut exact = true;
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            exact &= write(value, out);
-        }
-        out.push(b']');
+        self.array(name, values, |value, out| exact &= write(value, out));
         self.exact &= exact;
     }
 

@@ -277,11 +277,13 @@ fn sign_set_checked(
     if !unsecured.is_object() {
         return Err(ProofError::NotAnObject);
     }
-    let digest: [u8; 32] = Sha256::digest(canonicalize(&unsecured)?).into();
-    let proofs = proof_set(
-        &digest,
+    let canonical = canonicalize(&unsecured)?;
+    let (proofs, digest) = proof_set_of_canonical(
+        &canonical,
         unsecured.get("@context"),
-        || Ok(std::borrow::Cow::Borrowed(&unsecured)),
+        // Only eddsa-rdfc-2022 needs the document itself (its canonicalization costs
+        // far more than this copy).
+        || Ok(unsecured.clone()),
         suites,
         key,
         verification_method,
@@ -296,10 +298,11 @@ fn sign_set_checked(
 }
 
 /// The proof set of a document given by its JCS canonical form (`canonical`, without
-/// proof) and its `@context`, as a typed document gives them; `document` makes the
-/// document as a JSON value, which only `eddsa-rdfc-2022` needs. Returns the proofs
-/// and SHA-256 of `canonical`, as [`sign_set_checked_by`] does. Without `checks`,
-/// each signature is checked at once, as [`sign_set`] does.
+/// proof) and its `@context`, as a typed document gives them: one proof per suite of
+/// `suites`, in their order. `document` makes the document as a JSON value, which only
+/// `eddsa-rdfc-2022` needs. Returns the proofs and SHA-256 of `canonical`, as
+/// [`sign_set_checked_by`] does. Without `checks`, each signature is checked at once,
+/// as [`sign_set`] does.
 #[allow(clippy::too_many_arguments)]
 pub fn proof_set_of_canonical(
     canonical: &[u8],
@@ -312,32 +315,6 @@ pub fn proof_set_of_canonical(
     checks: Option<&Checks>,
 ) -> Result<(Vec<Value>, [u8; 32]), ProofError> {
     let digest: [u8; 32] = Sha256::digest(canonical).into();
-    let proofs = proof_set(
-        &digest,
-        context,
-        || document().map(std::borrow::Cow::Owned),
-        suites,
-        key,
-        verification_method,
-        created,
-        checks,
-    )?;
-    Ok((proofs, digest))
-}
-
-/// One proof per suite of `suites` for the document whose JCS digest is `digest`;
-/// `document` gives the document itself, for a suite that hashes another form of it.
-#[allow(clippy::too_many_arguments)]
-fn proof_set<'d>(
-    digest: &[u8; 32],
-    context: Option<&Value>,
-    document: impl FnOnce() -> Result<std::borrow::Cow<'d, Value>, ProofError>,
-    suites: &[Cryptosuite],
-    key: &SigningKey,
-    verification_method: &str,
-    created: Option<&str>,
-    checks: Option<&Checks>,
-) -> Result<Vec<Value>, ProofError> {
     let mut document = Some(document);
     let mut made = None;
     let mut proofs = Vec::with_capacity(suites.len());
@@ -348,15 +325,14 @@ fn proof_set<'d>(
             Cryptosuite::EddsaJcs2022 => {
                 let mut data = [0u8; 64];
                 data[..32].copy_from_slice(&Sha256::digest(canonicalize(&proof)?));
-                data[32..].copy_from_slice(digest);
+                data[32..].copy_from_slice(&digest);
                 data
             }
             Cryptosuite::EddsaRdfc2022 => {
-                if made.is_none() {
-                    let make = document.take().expect("made once");
+                if let Some(make) = document.take() {
                     made = Some(make()?);
                 }
-                suite.hash_data(&proof, made.as_deref().expect("made above"))?
+                suite.hash_data(&proof, made.as_ref().expect("made on first use"))?
             }
         };
         let signature = key.sign(&data);
@@ -377,7 +353,7 @@ fn proof_set<'d>(
         proof_map.insert("proofValue".into(), proof_value(&signature).into());
         proofs.push(proof);
     }
-    Ok(proofs)
+    Ok((proofs, digest))
 }
 
 /// Signatures awaiting their check against the public key. A signature computed

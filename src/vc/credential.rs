@@ -154,7 +154,7 @@ pub struct Document<'a> {
     schema: [Schema; 1],
     /// The proof set, once signed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proof: Option<Vec<Value>>,
+    pub proof: Option<Vec<super::proof::Proof<'a>>>,
 }
 
 /// The `credentialSubject`: the holder's identifiers and the achievement.

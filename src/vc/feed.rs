@@ -178,7 +178,7 @@ pub struct Page<'a> {
     items: Vec<Item<'a>>,
     /// The proof set, once signed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proof: Option<Vec<Value>>,
+    pub proof: Option<Vec<super::proof::Proof<'a>>>,
 }
 
 /// The feed's author: the issuer.
@@ -277,12 +277,15 @@ impl Page<'_> {
         if let Some(next) = &self.next_url {
             page.string("next_url", next);
         }
+        let mut exact = true;
         if with_proof && let Some(proof) = &self.proof {
-            page.values("proof", proof);
+            page.array("proof", proof, |proof, out| {
+                exact &= proof.write_canonical(out);
+            });
         }
         page.string("title", &self.title);
         page.string("version", self.version);
-        page.end()
+        page.end() && exact
     }
 }
 

@@ -105,10 +105,9 @@ impl<'o> Object<'o> {
         out.push(b']');
     }
 
-    /// An array of JSON values.
-    pub(crate) fn values(&mut self, name: &'static str, values: &[Value]) {
-        let mut exact = true;
-        self.array(name, values, |value, out| exact &= write(value, out));
+    /// A member whose value is a JSON value.
+    pub(crate) fn value(&mut self, name: &'static str, value: &Value) {
+        let exact = write(value, self.member(name));
         self.exact &= exact;
     }
 

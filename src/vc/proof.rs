@@ -203,6 +203,62 @@ fn config_with_context(
     Value::Object(config)
 }
 
+/// A proof credsite makes, its members in their published order. Without its
+/// `proofValue` it is the proof configuration that is hashed; both suites hash the
+/// document's `@context` with it, and only the JCS proof keeps it when published (as
+/// the W3C test vectors do). [`Proof::write_canonical`] writes its JCS form directly.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Proof<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    cryptosuite: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<String>,
+    #[serde(rename = "verificationMethod")]
+    verification_method: String,
+    #[serde(rename = "proofPurpose")]
+    proof_purpose: &'static str,
+    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
+    context: Option<&'a Value>,
+    #[serde(rename = "proofValue", skip_serializing_if = "Option::is_none")]
+    proof_value: Option<String>,
+}
+
+impl Proof<'_> {
+    /// Writes its JCS form (members in the order of their names); `false` if its
+    /// `@context` needs the general path.
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
+        let mut object = super::jcs::Object::new(out);
+        if let Some(context) = self.context {
+            object.value("@context", context);
+        }
+        if let Some(created) = &self.created {
+            object.string("created", created);
+        }
+        object.string("cryptosuite", self.cryptosuite);
+        object.string("proofPurpose", self.proof_purpose);
+        if let Some(value) = &self.proof_value {
+            object.string("proofValue", value);
+        }
+        object.string("type", self.kind);
+        object.string("verificationMethod", &self.verification_method);
+        object.end()
+    }
+
+    /// Its JCS form.
+    fn canonical(&self) -> Result<Vec<u8>, ProofError> {
+        let mut out = Vec::with_capacity(512);
+        if self.write_canonical(&mut out) {
+            return Ok(out);
+        }
+        canonicalize(&self.to_value()?)
+    }
+
+    fn to_value(&self) -> Result<Value, ProofError> {
+        serde_json::to_value(self).map_err(|e| ProofError::Canonicalize(e.to_string()))
+    }
+}
+
 /// Signs `unsecured` (a JSON object without `proof`) with `eddsa-jcs-2022` and
 /// returns it with a proof set of one.
 pub fn sign(
@@ -290,6 +346,10 @@ fn sign_set_checked(
         created,
         checks,
     )?;
+    let proofs = proofs
+        .iter()
+        .map(Proof::to_value)
+        .collect::<Result<_, _>>()?;
     unsecured
         .as_object_mut()
         .expect("checked above")
@@ -304,27 +364,35 @@ fn sign_set_checked(
 /// [`sign_set_checked_by`] does. Without `checks`, each signature is checked at once,
 /// as [`sign_set`] does.
 #[allow(clippy::too_many_arguments)]
-pub fn proof_set_of_canonical(
+pub fn proof_set_of_canonical<'c>(
     canonical: &[u8],
-    context: Option<&Value>,
+    context: Option<&'c Value>,
     document: impl FnOnce() -> Result<Value, ProofError>,
     suites: &[Cryptosuite],
     key: &SigningKey,
     verification_method: &str,
     created: Option<&str>,
     checks: Option<&Checks>,
-) -> Result<(Vec<Value>, [u8; 32]), ProofError> {
+) -> Result<(Vec<Proof<'c>>, [u8; 32]), ProofError> {
     let digest: [u8; 32] = Sha256::digest(canonical).into();
     let mut document = Some(document);
     let mut made = None;
     let mut proofs = Vec::with_capacity(suites.len());
     for &suite in suites {
-        let mut proof = config_with_context(suite, context, verification_method, created);
+        let mut proof = Proof {
+            kind: PROOF_TYPE,
+            cryptosuite: suite.name(),
+            created: created.map(str::to_string),
+            verification_method: verification_method.to_string(),
+            proof_purpose: ASSERTION_METHOD,
+            context,
+            proof_value: None,
+        };
         let data = match suite {
             // The document's JCS digest is the one given.
             Cryptosuite::EddsaJcs2022 => {
                 let mut data = [0u8; 64];
-                data[..32].copy_from_slice(&Sha256::digest(canonicalize(&proof)?));
+                data[..32].copy_from_slice(&Sha256::digest(proof.canonical()?));
                 data[32..].copy_from_slice(&digest);
                 data
             }
@@ -332,7 +400,8 @@ pub fn proof_set_of_canonical(
                 if let Some(make) = document.take() {
                     made = Some(make()?);
                 }
-                suite.hash_data(&proof, made.as_ref().expect("made on first use"))?
+                let config = proof.to_value()?;
+                suite.hash_data(&config, made.as_ref().expect("made on first use"))?
             }
         };
         let signature = key.sign(&data);
@@ -345,12 +414,11 @@ pub fn proof_set_of_canonical(
                 .verify_strict(&data, &signature)
                 .map_err(|_| ProofError::BadSignature)?,
         }
-        let proof_map = proof.as_object_mut().expect("built as object");
         if suite == Cryptosuite::EddsaRdfc2022 {
             // As the W3C eddsa-rdfc-2022 vectors: the verifier takes the document's.
-            proof_map.remove("@context");
+            proof.context = None;
         }
-        proof_map.insert("proofValue".into(), proof_value(&signature).into());
+        proof.proof_value = Some(proof_value(&signature));
         proofs.push(proof);
     }
     Ok((proofs, digest))

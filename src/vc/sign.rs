@@ -257,12 +257,12 @@ impl<'a> Signer<'a> {
     /// key active on its issue date (see [`Issuer::key_for`]). Without that key's
     /// secret, the published signed copy is kept, if it is the same content signed
     /// by that key.
-    fn sign_credential<'d>(
-        &self,
+    fn sign_credential<'s>(
+        &'s self,
         credential: &Credential,
-        mut unsigned: credential::Document<'d>,
+        mut unsigned: credential::Document<'s>,
         created: &str,
-    ) -> Result<(SignedCredential<'d>, [u8; 32])> {
+    ) -> Result<(SignedCredential<'s>, [u8; 32])> {
         let index = self.key_index(credential);
         let last = self.methods.len() - 1;
         let method = &self.methods[index];

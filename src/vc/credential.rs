@@ -199,11 +199,6 @@ struct Schema {
 }
 
 impl Document<'_> {
-    /// The `@context`.
-    pub fn context(&self) -> &[&'static str] {
-        &self.context
-    }
-
     /// The RFC 8785 (JCS) canonical form of the document without its proof: what
     /// `eddsa-jcs-2022` hashes, and the content digest the site state keeps.
     pub fn canonical(&self) -> Vec<u8> {

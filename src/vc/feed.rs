@@ -209,7 +209,7 @@ pub struct Item<'a> {
 
 /// An item's `_credsite`: the credential, and the issue's dates (an issue) or the
 /// action and its reason (a status event).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct Ext<'a> {
     credential: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -467,8 +467,7 @@ fn item<'a>(
             .as_ref()
             .and_then(|(old, _)| site.credential(old))
             .map(|old| old.json_url(&site.urls)),
-        action: None,
-        reason: None,
+        ..Ext::default()
     };
     Ok(Item {
         id,
@@ -508,12 +507,9 @@ fn event_item<'a>(
         tags: vec![&program.id, event.action.as_str()],
         ext: Ext {
             credential: credential.json_url(&site.urls),
-            program: None,
-            valid_from: None,
-            valid_until: None,
-            replaces: None,
             action: Some(event.action.as_str()),
             reason: Some(&event.reason),
+            ..Ext::default()
         },
     })
 }

@@ -174,33 +174,14 @@ pub fn suite_config(
     verification_method: &str,
     created: Option<&str>,
 ) -> Value {
-    config_with_context(
+    Proof::config(
         suite,
         unsecured.get("@context"),
         verification_method,
         created,
     )
-}
-
-/// [`suite_config`] for a document whose `@context` is `context`.
-fn config_with_context(
-    suite: Cryptosuite,
-    context: Option<&Value>,
-    verification_method: &str,
-    created: Option<&str>,
-) -> Value {
-    let mut config = Map::with_capacity(6);
-    config.insert("type".into(), PROOF_TYPE.into());
-    config.insert("cryptosuite".into(), suite.name().into());
-    if let Some(created) = created {
-        config.insert("created".into(), created.into());
-    }
-    config.insert("verificationMethod".into(), verification_method.into());
-    config.insert("proofPurpose".into(), ASSERTION_METHOD.into());
-    if let Some(context) = context {
-        config.insert("@context".into(), context.clone());
-    }
-    Value::Object(config)
+    .to_value()
+    .expect("a proof of strings and JSON values serializes")
 }
 
 /// A proof credsite makes, its members in their published order. Without its
@@ -224,7 +205,26 @@ pub struct Proof<'a> {
     proof_value: Option<String>,
 }
 
-impl Proof<'_> {
+impl<'a> Proof<'a> {
+    /// The proof configuration of `suite` (a proof without `proofValue`), with the
+    /// document's `@context` when it has one.
+    fn config(
+        suite: Cryptosuite,
+        context: Option<&'a Value>,
+        verification_method: &str,
+        created: Option<&str>,
+    ) -> Self {
+        Proof {
+            kind: PROOF_TYPE,
+            cryptosuite: suite.name(),
+            created: created.map(str::to_string),
+            verification_method: verification_method.to_string(),
+            proof_purpose: ASSERTION_METHOD,
+            context,
+            proof_value: None,
+        }
+    }
+
     /// Writes its JCS form (members in the order of their names); `false` if its
     /// `@context` needs the general path.
     pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
@@ -293,42 +293,11 @@ pub fn sign_with_digest(
 /// site state keeps whatever the suites. Every signature is checked against the
 /// signing key's public half before returning.
 pub fn sign_set(
-    unsecured: Value,
-    suites: &[Cryptosuite],
-    key: &SigningKey,
-    verification_method: &str,
-    created: Option<&str>,
-) -> Result<(Value, [u8; 32]), ProofError> {
-    sign_set_checked(unsecured, suites, key, verification_method, created, None)
-}
-
-/// [`sign_set`], whose signatures `checks` verifies later, together with others: a
-/// build signing thousands of credentials checks them in batches.
-pub fn sign_set_checked_by(
-    unsecured: Value,
-    suites: &[Cryptosuite],
-    key: &SigningKey,
-    verification_method: &str,
-    created: Option<&str>,
-    checks: &Checks,
-) -> Result<(Value, [u8; 32]), ProofError> {
-    sign_set_checked(
-        unsecured,
-        suites,
-        key,
-        verification_method,
-        created,
-        Some(checks),
-    )
-}
-
-fn sign_set_checked(
     mut unsecured: Value,
     suites: &[Cryptosuite],
     key: &SigningKey,
     verification_method: &str,
     created: Option<&str>,
-    checks: Option<&Checks>,
 ) -> Result<(Value, [u8; 32]), ProofError> {
     if !unsecured.is_object() {
         return Err(ProofError::NotAnObject);
@@ -344,7 +313,7 @@ fn sign_set_checked(
         key,
         verification_method,
         created,
-        checks,
+        None,
     )?;
     let proofs = proofs
         .iter()
@@ -361,8 +330,8 @@ fn sign_set_checked(
 /// proof) and its `@context`, as a typed document gives them: one proof per suite of
 /// `suites`, in their order. `document` makes the document as a JSON value, which only
 /// `eddsa-rdfc-2022` needs. Returns the proofs and SHA-256 of `canonical`, as
-/// [`sign_set_checked_by`] does. Without `checks`, each signature is checked at once,
-/// as [`sign_set`] does.
+/// [`sign_set`] does. Without `checks`, each signature is checked at once, as
+/// [`sign_set`] does; with them, later in a batch.
 #[allow(clippy::too_many_arguments)]
 pub fn proof_set_of_canonical<'c>(
     canonical: &[u8],
@@ -379,15 +348,7 @@ pub fn proof_set_of_canonical<'c>(
     let mut made = None;
     let mut proofs = Vec::with_capacity(suites.len());
     for &suite in suites {
-        let mut proof = Proof {
-            kind: PROOF_TYPE,
-            cryptosuite: suite.name(),
-            created: created.map(str::to_string),
-            verification_method: verification_method.to_string(),
-            proof_purpose: ASSERTION_METHOD,
-            context,
-            proof_value: None,
-        };
+        let mut proof = Proof::config(suite, context, verification_method, created);
         let data = match suite {
             // The document's JCS digest is the one given.
             Cryptosuite::EddsaJcs2022 => {

@@ -387,7 +387,8 @@ fn holder_names_are_escaped_in_every_page() {
     append(
         &roster(site.path()),
         "xss-1,<script>alert(1)</script>,,cdpp,2025-05-05,,\"<img src=x onerror=alert(2)>\",,\n\
-         xss-2,\"x\"\" onmouseover=\"\"alert(3)\",,cops,2025-05-06,,,,\n",
+         xss-2,\"x\"\" onmouseover=\"\"alert(3)\",,cops,2025-05-06,,,,\n\
+         xss-3,o' onfocus='alert(4),,csla,2025-05-07,,,,\n",
     );
     build(site.path());
     let all = tree(&site.path().join("public"));
@@ -400,6 +401,11 @@ fn holder_names_are_escaped_in_every_page() {
         assert!(
             !markup.contains("\" onmouseover="),
             "attribute injection in {rel}"
+        );
+        // A theme may quote its attributes with `'`: those are escaped too.
+        assert!(
+            !markup.contains("' onfocus='"),
+            "single-quoted attribute injection in {rel}"
         );
         assert!(
             !html.contains("<script>alert(1)"),
@@ -416,6 +422,11 @@ fn holder_names_are_escaped_in_every_page() {
     assert!(
         page.contains("x&quot; onmouseover=&quot;alert(3)"),
         "the quoted name is shown, escaped"
+    );
+    let page = String::from_utf8_lossy(&all[&cred("xss-3", "index.html")]);
+    assert!(
+        page.contains("<h1>o&#39; onfocus=&#39;alert(4)</h1>"),
+        "a name with single quotes is shown, escaped"
     );
     assert_eq!(
         pages_with_name, 2,

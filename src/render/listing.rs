@@ -14,28 +14,33 @@ use crate::names;
 use crate::site::{Credential, Site};
 use crate::urls;
 
+/// A listed credential and its place in the site's order (`site.credentials`), where
+/// what is kept per credential (such as incremental input keys) is found.
+pub type Listed<'a> = (usize, &'a Credential);
+
 /// Every program's listed credentials in listing order.
-pub fn listings(site: &Site) -> BTreeMap<&str, Vec<&Credential>> {
-    let mut keyed: Vec<(String, &Credential)> = site
+pub fn listings(site: &Site) -> BTreeMap<&str, Vec<Listed<'_>>> {
+    let mut keyed: Vec<(String, Listed<'_>)> = site
         .credentials
         .par_iter()
-        .filter(|c| c.listed)
-        .map(|c| {
+        .enumerate()
+        .filter(|(_, c)| c.listed)
+        .map(|(at, c)| {
             (
                 names::sort_key(c.family_name(), &c.record.holder_name),
-                &**c,
+                (at, &**c),
             )
         })
         .collect();
-    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id().cmp(b.1.id())));
-    let mut by_program: BTreeMap<&str, Vec<&Credential>> = site
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.1.id().cmp(b.1.1.id())));
+    let mut by_program: BTreeMap<&str, Vec<Listed<'_>>> = site
         .programs
         .keys()
         .map(|id| (id.as_str(), Vec::new()))
         .collect();
-    for (_, c) in keyed {
-        if let Some(list) = by_program.get_mut(c.record.program.as_str()) {
-            list.push(c);
+    for (_, listed) in keyed {
+        if let Some(list) = by_program.get_mut(listed.1.record.program.as_str()) {
+            list.push(listed);
         }
     }
     by_program
@@ -72,11 +77,11 @@ pub struct LetterView {
 }
 
 /// The letter index of a program's listing: each initial and the page it starts on.
-pub fn letters(program: &str, holders: &[&Credential], page_size: usize) -> Vec<LetterView> {
+pub fn letters(program: &str, holders: &[Listed<'_>], page_size: usize) -> Vec<LetterView> {
     // Each holder's folded initial, in parallel; the index is made from them in order.
     let initials: Vec<Option<char>> = holders
         .par_iter()
-        .map(|c| names::initial(c.family_name()))
+        .map(|(_, c)| names::initial(c.family_name()))
         .collect();
     let mut letters: Vec<LetterView> = Vec::new();
     let mut last = None;

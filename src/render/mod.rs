@@ -82,8 +82,9 @@ struct Renderer<'a> {
     site: &'a Site,
     signer: &'a Signer<'a>,
     pages: Pages<'a>,
-    /// Each program's listed credentials, in listing order.
-    listings: BTreeMap<&'a str, Vec<&'a Credential>>,
+    /// Each program's listed credentials, in listing order, with their places in the
+    /// site's order.
+    listings: BTreeMap<&'a str, Vec<listing::Listed<'a>>>,
     /// Each program's place in the home page's list, which search results refer to.
     program_index: BTreeMap<&'a str, usize>,
     /// Each program's letter index.
@@ -365,21 +366,18 @@ impl<'a> Renderer<'a> {
                 let page_size = self.site.config.directory.page_size as usize;
                 let pager = listing::pager(id, n, holders.len(), page_size, &self.letters[id]);
                 let (program, program_digest) = &self.programs[self.program_index[id]];
-                let on_page = holders
-                    .iter()
-                    .skip((n - 1) * page_size)
-                    .take(page_size)
-                    .copied()
-                    .collect::<Vec<_>>();
+                let first = ((n - 1) * page_size).min(holders.len());
+                let listed = &holders[first..(first + page_size).min(holders.len())];
                 let path = urls::page_in(&urls::program_listing_dir(id, n));
                 // An incremental build keeps a page made from the same inputs.
                 let kept = self.signer.kept();
-                let key = self.listing_key(&path, program_digest.as_ref(), &pager, &on_page)?;
+                let key = self.listing_key(&path, program_digest.as_ref(), &pager, listed)?;
                 if let (Some(kept), Some(key)) = (kept, &key)
                     && kept.keep_page(&path, key).is_some()
                 {
                     return Ok(Vec::new());
                 }
+                let on_page: Vec<&Credential> = listed.iter().map(|(_, c)| *c).collect();
                 let views = self.views(&on_page);
                 let refs: Vec<&CredentialView> = views.iter().collect();
                 let html = self.pages.program(&path, program, &refs, &pager)?;
@@ -531,13 +529,14 @@ impl<'a> Renderer<'a> {
     /// others): the site-wide key (configuration, programs, theme, credsite itself…),
     /// the context every page gets, its path, its program's view (`program`, the digest
     /// of its JSON) and its pager (counts, neighbours, letter index), and the input key
-    /// of each credential it lists.
+    /// of each credential it lists (found by its place: the keys are in the site's
+    /// order).
     fn listing_key(
         &self,
         path: &str,
         program: Option<&[u8; 32]>,
         pager: &listing::PagerView,
-        holders: &[&Credential],
+        holders: &[listing::Listed<'_>],
     ) -> Result<Option<[u8; 32]>> {
         use sha2::{Digest, Sha256};
         let (Some((global, keys)), Some(program)) =
@@ -550,14 +549,13 @@ impl<'a> Renderer<'a> {
         hasher.update(self.context_digest);
         hasher.update(program);
         hasher.update(serde_json::to_vec(pager)?);
-        for credential in holders {
-            // The keys are in the site's order, which is by id.
-            let Ok(at) = keys.binary_search_by(|(id, _)| id.as_str().cmp(credential.id())) else {
+        for &(at, credential) in holders {
+            let Some((id, key)) = keys.get(at).filter(|(id, _)| id == credential.id()) else {
                 return Ok(None);
             };
-            hasher.update(keys[at].0.as_bytes());
+            hasher.update(id.as_bytes());
             hasher.update(b"\n");
-            hasher.update(keys[at].1);
+            hasher.update(key);
         }
         Ok(Some(hasher.finalize().into()))
     }

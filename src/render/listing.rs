@@ -32,15 +32,17 @@ pub fn listings(site: &Site) -> BTreeMap<&str, Vec<Listed<'_>>> {
             )
         })
         .collect();
-    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.1.id().cmp(b.1.1.id())));
+    keyed.par_sort_unstable_by(|(key_a, (_, a)), (key_b, (_, b))| {
+        key_a.cmp(key_b).then_with(|| a.id().cmp(b.id()))
+    });
     let mut by_program: BTreeMap<&str, Vec<Listed<'_>>> = site
         .programs
         .keys()
         .map(|id| (id.as_str(), Vec::new()))
         .collect();
-    for (_, listed) in keyed {
-        if let Some(list) = by_program.get_mut(listed.1.record.program.as_str()) {
-            list.push(listed);
+    for (_, (at, credential)) in keyed {
+        if let Some(list) = by_program.get_mut(credential.record.program.as_str()) {
+            list.push((at, credential));
         }
     }
     by_program

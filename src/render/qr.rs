@@ -1,16 +1,23 @@
 //! QR codes of verification page addresses, as SVG.
 //!
-//! The `qrcode` crate encodes the data, builds the error correction and draws the
-//! symbol. Two steps are done here, for speed on sites with many thousands of
-//! credentials: choosing the mask pattern (`qrcode` scores the 8 candidates with an
-//! allocation per module, about 460 µs per code, more than signing a credential) and
-//! writing the SVG (one stroke per run of dark modules, each after the last by a
-//! relative move, instead of one rectangle per module: a sixth of the size). Masking
-//! is an XOR of bit-set rows and columns with what each pattern flips in a symbol of
-//! that version, learnt once from the crate's own `apply_mask` ([`mask_flips`]); the
-//! ISO/IEC 18004 penalty rules are applied on those bit sets,
-//! with the same arithmetic and tie-breaking as `qrcode` 0.14. A test checks that the
-//! result is identical to `QrCode::with_error_correction_level`.
+//! The `qrcode` crate encodes the data and builds the error correction. The rest is
+//! done here, for speed on sites with many thousands of credentials:
+//! - placing the codewords: where each bit goes in a symbol of a given version is
+//!   learnt once, from the crate's own `Canvas::draw_data` ([`learn_layout`]), and
+//!   each symbol is then its function patterns' rows with its set bits added (the
+//!   crate's drawing and reading back each module took two fifths of a code's time);
+//! - choosing the mask pattern (`qrcode` scores the 8 candidates with an allocation
+//!   per module, about 460 µs per code, more than signing a credential). Masking is
+//!   an XOR of bit-set rows and columns with what each pattern flips in a symbol of
+//!   that version, learnt once from the crate's own `apply_mask`; the ISO/IEC 18004
+//!   penalty rules are applied on those bit sets, with the same arithmetic and
+//!   tie-breaking as `qrcode` 0.14;
+//! - writing the SVG: one stroke per run of dark modules, each after the last by a
+//!   relative move, instead of one rectangle per module (a sixth of the size).
+//!
+//! A test checks that the result is identical to `QrCode::with_error_correction_level`
+//! for every version up to 128 modules wide (version 27); wider symbols (over 1,000
+//! bytes of data) are left to the crate.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -18,9 +25,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Result, anyhow};
 use num_traits::PrimInt;
-use qrcode::canvas::{Canvas, MaskPattern};
+use qrcode::canvas::{Canvas, MaskPattern, Module};
 use qrcode::types::Color;
-use qrcode::{EcLevel, QrCode, bits, ec};
+use qrcode::{EcLevel, QrCode, Version, bits, ec};
 
 /// The light border around the code, in modules (the minimum ISO/IEC 18004 asks for).
 const QUIET_ZONE: usize = 4;
@@ -146,28 +153,27 @@ fn symbol(data: &[u8]) -> Result<Symbol> {
     let bits = bits::encode_auto(data, EC_LEVEL).map_err(fail)?;
     let version = bits.version();
     let width = version.width() as usize;
-    if width > 128 {
-        // Too wide for the bit sets below (over 1,000 bytes of data): let the crate
-        // pick the mask.
+    let (data_codewords, ec_codewords) = if width <= 128 {
+        ec::construct_codewords(&bits.into_bytes(), version, EC_LEVEL).map_err(fail)?
+    } else {
+        Default::default()
+    };
+    let Some(layout) = layout(version, data_codewords.len(), ec_codewords.len()) else {
+        // Too wide for the bit sets below (over 1,000 bytes of data), or a layout
+        // that could not be learnt: the crate draws and masks the symbol.
         let code = QrCode::with_error_correction_level(data, EC_LEVEL).map_err(fail)?;
         return Ok(Symbol {
             width,
             rows: Vec::new(),
             colors: code.to_colors(),
         });
-    }
-    let (data_codewords, ec_codewords) =
-        ec::construct_codewords(&bits.into_bytes(), version, EC_LEVEL).map_err(fail)?;
-    let mut canvas = Canvas::new(version, EC_LEVEL);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data_codewords, &ec_codewords);
-    let unmasked = rows_of(&canvas, width);
+    };
+    let unmasked = layout.place(&data_codewords, &ec_codewords);
     let unmasked_columns = transpose(&unmasked);
-    let flips = mask_flips(&canvas, &unmasked);
     let mut best: Option<(u32, Vec<u128>)> = None;
     let mut masked = vec![0u128; width];
     let mut columns = vec![0u128; width];
-    for flip in flips.iter() {
+    for flip in &layout.flips {
         // Masking is an XOR, so the columns of the masked symbol are those of the
         // unmasked one XOR those of the flips: no transposition per mask.
         for ((row, base), flip) in masked.iter_mut().zip(&unmasked).zip(&flip.rows) {
@@ -234,42 +240,128 @@ struct Flip {
     columns: Vec<u128>,
 }
 
-/// Per mask pattern, what it flips.
-type Flips = Arc<Vec<Flip>>;
+/// What every symbol of one version has in common, learnt once from the crate's own
+/// drawing ([`learn_layout`]).
+struct Layout {
+    /// The function patterns (finders, separators, timing and alignment patterns,
+    /// version information), dark modules as bit-set rows.
+    functional: Vec<u128>,
+    /// Where each bit of the codewords goes, in the order the crate draws them (data
+    /// codewords, then error correction; the most significant bit of each first).
+    places: Vec<(u8, u8)>,
+    /// What each mask pattern (in [`MASKS`] order) flips: the data modules it
+    /// inverts, and the format information `Canvas::apply_mask` draws over its
+    /// placeholder. Neither depends on the data, so every symbol of the version is
+    /// masked by XOR.
+    flips: Vec<Flip>,
+}
 
-/// What each mask pattern (in [`MASKS`] order) flips in a symbol of `version`, row by
-/// row: the data modules the pattern inverts, and the format information
-/// `Canvas::apply_mask` draws over its placeholder. Neither depends on the data, so
-/// the crate masks the first symbol of each version (8 masks), and every later symbol of that version is
-/// masked by XOR (a test checks the result against the crate's own).
-fn mask_flips(canvas: &Canvas, unmasked: &[u128]) -> Flips {
-    // Keyed by width, which names the version.
-    static FLIPS: OnceLock<Mutex<HashMap<usize, Flips>>> = OnceLock::new();
-    let cache = FLIPS.get_or_init(Default::default);
-    let width = unmasked.len();
-    if let Some(flips) = cache.lock().expect("not poisoned").get(&width) {
-        return flips.clone();
+impl Layout {
+    /// The unmasked symbol of these codewords, as bit-set rows.
+    fn place(&self, data: &[u8], ec: &[u8]) -> Vec<u128> {
+        let mut rows = self.functional.clone();
+        for (byte, places) in data.iter().chain(ec).zip(self.places.chunks(8)) {
+            for (bit, &(x, y)) in places.iter().enumerate() {
+                if byte & (0x80 >> bit) != 0 {
+                    rows[usize::from(y)] |= 1u128 << x;
+                }
+            }
+        }
+        rows
     }
-    let flips: Vec<Flip> = MASKS
+}
+
+/// The layout of `version` for `data` and `ec` codewords; `None` for a symbol over
+/// 128 modules wide, or a layout that could not be learnt.
+fn layout(version: Version, data: usize, ec: usize) -> Option<Arc<Layout>> {
+    // Keyed by width, which names the version; the error correction level is fixed.
+    static LAYOUTS: OnceLock<Mutex<HashMap<usize, Option<Arc<Layout>>>>> = OnceLock::new();
+    let width = version.width() as usize;
+    if width > 128 {
+        return None;
+    }
+    let cache = LAYOUTS.get_or_init(Default::default);
+    let cached = cache.lock().expect("not poisoned").get(&width).cloned();
+    let layout = match cached {
+        Some(layout) => layout,
+        None => {
+            let layout = learn_layout(version, data, ec).map(Arc::new);
+            cache
+                .lock()
+                .expect("not poisoned")
+                .insert(width, layout.clone());
+            layout
+        }
+    };
+    layout.filter(|layout| layout.places.len() == 8 * (data + ec))
+}
+
+/// Learns where the crate puts each codeword bit in a symbol of `version`: it draws
+/// codewords in which bit `i` is bit `k` of `i + 1`, once for each `k`, and reads each
+/// module's number back. `None` unless every bit lands on exactly one module.
+fn learn_layout(version: Version, data: usize, ec: usize) -> Option<Layout> {
+    let width = version.width() as usize;
+    let mut base = Canvas::new(version, EC_LEVEL);
+    base.draw_all_functional_patterns();
+    let at = |x: usize, y: usize| (x as i16, y as i16);
+    let free: Vec<(usize, usize)> = (0..width)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let (x, y) = at(x, y);
+            base.get(x, y) == Module::Empty
+        })
+        .collect();
+    let bits = 8 * (data + ec);
+    let mut numbers = vec![0usize; width * width];
+    for k in 0..(usize::BITS - bits.leading_zeros()) {
+        let mut codewords = vec![0u8; data + ec];
+        for i in (0..bits).filter(|i| (i + 1) >> k & 1 == 1) {
+            codewords[i / 8] |= 0x80 >> (i % 8);
+        }
+        let mut canvas = base.clone();
+        canvas.draw_data(&codewords[..data], &codewords[data..]);
+        for &(x, y) in &free {
+            let (cx, cy) = at(x, y);
+            if canvas.get(cx, cy).is_dark() {
+                numbers[y * width + x] |= 1 << k;
+            }
+        }
+    }
+    let mut places = vec![None; bits];
+    for (module, &number) in numbers.iter().enumerate() {
+        // 0: a remainder module, which no bit reaches (or a function pattern).
+        if number > 0 {
+            let place = places.get_mut(number - 1)?;
+            if place.is_some() {
+                return None;
+            }
+            *place = Some(((module % width) as u8, (module / width) as u8));
+        }
+    }
+    let places = places.into_iter().collect::<Option<Vec<_>>>()?;
+    // The masks, learnt on a symbol of light data modules.
+    let mut unmasked = base;
+    unmasked.draw_data(&vec![0; data], &vec![0; ec]);
+    let before = rows_of(&unmasked, width);
+    let flips = MASKS
         .iter()
         .map(|&mask| {
-            let mut masked = canvas.clone();
+            let mut masked = unmasked.clone();
             masked.apply_mask(mask);
             let rows: Vec<u128> = rows_of(&masked, width)
                 .iter()
-                .zip(unmasked)
+                .zip(&before)
                 .map(|(after, before)| after ^ before)
                 .collect();
             let columns = transpose(&rows);
             Flip { rows, columns }
         })
         .collect();
-    let flips = Arc::new(flips);
-    cache
-        .lock()
-        .expect("not poisoned")
-        .insert(width, flips.clone());
-    flips
+    Some(Layout {
+        functional: before,
+        places,
+        flips,
+    })
 }
 
 /// The ISO/IEC 18004 penalty score of a masked symbol (rules 1 to 4), with the same
@@ -368,11 +460,20 @@ mod tests {
         // Over 64 modules wide (lines of two words), and over 128 (the crate's masks).
         urls.push(format!("https://example.org/{}", "z".repeat(300)));
         urls.push(format!("https://example.org/{}", "y".repeat(1200)));
+        // Every version up to 128 modules wide, each with its own learnt layout.
+        urls.push("https://a.b/".into());
+        urls.extend(
+            (0..1100)
+                .step_by(5)
+                .map(|n| format!("https://e.org/{}", "v".repeat(n))),
+        );
+        let mut widths = std::collections::BTreeSet::new();
         for url in urls {
             let reference =
                 QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).unwrap();
             let (colors, width) = modules(url.as_bytes()).unwrap();
             assert_eq!(width, reference.width(), "{url}");
+            widths.insert(width);
             assert!(
                 colors == reference.to_colors(),
                 "different modules for {url}"
@@ -382,6 +483,10 @@ mod tests {
                 "the SVG of {url} draws other modules"
             );
         }
+        assert!(
+            (21..=125).step_by(4).all(|w| widths.contains(&w)),
+            "versions 1 to 27: {widths:?}"
+        );
     }
 
     /// Reads the dark modules back out of the SVG path.

@@ -255,8 +255,14 @@ impl<'a> Proof<'a> {
     }
 
     fn to_value(&self) -> Result<Value, ProofError> {
-        serde_json::to_value(self).map_err(|e| ProofError::Canonicalize(e.to_string()))
+        json_value(self)
     }
+}
+
+/// A typed document (or proof) as a JSON value, for the paths that need one: the
+/// general canonicalizer and `eddsa-rdfc-2022`.
+pub fn json_value(document: &impl serde::Serialize) -> Result<Value, ProofError> {
+    serde_json::to_value(document).map_err(|e| ProofError::Canonicalize(e.to_string()))
 }
 
 /// Signs `unsecured` (a JSON object without `proof`) with `eddsa-jcs-2022` and

@@ -278,10 +278,7 @@ impl<'a> Signer<'a> {
         let (proofs, digest) = proof::proof_set_of_canonical(
             &canonical,
             Some(&self.context),
-            || {
-                serde_json::to_value(&unsigned)
-                    .map_err(|e| proof::ProofError::Canonicalize(e.to_string()))
-            },
+            || proof::json_value(&unsigned),
             &self.site.config.signing.proofs,
             secret,
             method,
@@ -534,10 +531,7 @@ impl<'a> FeedPages<'_, 'a> {
         let (proofs, _) = proof::proof_set_of_canonical(
             &canonical,
             None,
-            || {
-                serde_json::to_value(&page)
-                    .map_err(|e| proof::ProofError::Canonicalize(e.to_string()))
-            },
+            || proof::json_value(&page),
             &[proof::Cryptosuite::EddsaJcs2022],
             &signer.issuer.key,
             signer.method(),

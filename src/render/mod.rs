@@ -98,6 +98,11 @@ struct Renderer<'a> {
     lookup_digits: usize,
 }
 
+/// The most small jobs (a credential's files, a listing page…) one task of
+/// [`Renderer::run_all`] takes: about a millisecond of work, so that at the end of a
+/// build both threads finish within about that of each other.
+const MANY_PER_TASK: usize = 16;
+
 /// The site's pages, rendered in parallel as the stream is consumed, except the files
 /// of the credentials in `skip` (an incremental build keeps them, issue 12).
 pub fn render<'a>(
@@ -306,7 +311,10 @@ impl<'a> Renderer<'a> {
     /// another takes the rest, starting with the next big document (the search
     /// index), and the many small jobs are shared as threads come free. Otherwise the
     /// feed and the search index can run one after the other on one thread while the
-    /// other thread runs out of work.
+    /// other thread runs out of work. The small jobs go out in tasks of at most
+    /// [`MANY_PER_TASK`]: left to itself, rayon splits a list only as often as
+    /// threads steal from each other, and a thread can be left with a piece of
+    /// thousands of credentials while the other has nothing left to take.
     fn run_all(self, jobs: Vec<Job<'a>>) -> impl ParallelIterator<Item = Result<Page>> + 'a {
         let (whole, many): (Vec<_>, Vec<_>) = jobs.into_iter().partition(Job::is_whole);
         let mut whole = whole.into_iter();
@@ -330,7 +338,11 @@ impl<'a> Renderer<'a> {
                 .into_par_iter()
                 .with_max_len(1)
                 .flat_map_iter(run_others)
-                .chain(many.into_par_iter().flat_map_iter(run_many)),
+                .chain(
+                    many.into_par_iter()
+                        .with_max_len(MANY_PER_TASK)
+                        .flat_map_iter(run_many),
+                ),
         )
     }
 

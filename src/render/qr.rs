@@ -262,9 +262,8 @@ impl Layout {
         let mut rows = self.functional.clone();
         for (byte, places) in data.iter().chain(ec).zip(self.places.chunks(8)) {
             for (bit, &(x, y)) in places.iter().enumerate() {
-                if byte & (0x80 >> bit) != 0 {
-                    rows[usize::from(y)] |= 1u128 << x;
-                }
+                // Without a branch: about half the bits are set, unpredictably.
+                rows[usize::from(y)] |= u128::from(byte >> (7 - bit) & 1) << x;
             }
         }
         rows

@@ -171,6 +171,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     // could be lost.
     report.notes.append(&mut staging.notes);
     report.savings = staging.commit(|| state.save(&options.root))?;
+    free_later(state);
     report
         .timings
         .push(("save state and swap into place", started.elapsed()));
@@ -533,9 +534,10 @@ fn pipeline(
         ));
         sink.put(manifest)?;
     }
-    let shape = output::limits::shape(&written);
-    drop(written);
-    let signed = signer.finish()?;
+    // The output's shape and the last batch of signature checks, side by side.
+    let (shape, signed) = rayon::join(|| output::limits::shape(&written), || signer.finish());
+    free_later(written);
+    let signed = signed?;
     clock.lap("manifest, and the last signature checks");
 
     let review = signed.review.clone();
@@ -569,7 +571,17 @@ fn pipeline(
         savings: incremental::Savings::default(),
         notes: Vec::new(),
     };
+    free_later(site);
     Ok(report)
+}
+
+/// Frees `value` on a thread of its own, so that nothing waits for it: what a build
+/// holds at 100,000 credentials takes about 50 ms to free, on one thread at the end of
+/// the build. (If no thread can be started, it is freed here.)
+pub(crate) fn free_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("free".into())
+        .spawn(move || drop(value));
 }
 
 /// Times the stages.

@@ -125,7 +125,7 @@ impl Writer {
     /// into place and records its manifest. The next build's manifest is written
     /// beside `first` into a temporary file, and the old one is removed before the
     /// swap: a crash in between leaves no manifest, never a stale one.
-    pub fn commit(self, first: impl FnOnce() -> Result<()> + Send) -> Result<Savings> {
+    pub fn commit(mut self, first: impl FnOnce() -> Result<()> + Send) -> Result<Savings> {
         let savings = Savings {
             unchanged: self.unchanged.load(Ordering::Relaxed),
             reused: self.reused.load(Ordering::Relaxed),
@@ -183,6 +183,7 @@ impl Writer {
             None => self.staging.commit()?,
         }
         manifest::install(&prepared, &self.manifest_path)?;
+        crate::free_later((manifest, self.previous.take()));
         Ok(savings)
     }
 

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use rayon::iter::Either;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -86,13 +87,15 @@ pub fn unsigned(
     kept: Option<&dyn Kept>,
     put: impl Fn(Page) -> Result<()> + Sync,
 ) -> Result<(Value, Vec<(String, FileEntry)>)> {
-    let (mut in_shards, mut elsewhere) = (Vec::new(), Vec::new());
-    for file in &written.files {
-        match urls::shard_of_file(&file.0) {
-            Some(shard) => in_shards.push((shard, file)),
-            None => elsewhere.push(file),
-        }
-    }
+    // In parallel, in order (300,000 files at 100,000 credentials).
+    let (in_shards, elsewhere): (Vec<_>, Vec<_>) =
+        written
+            .files
+            .par_iter()
+            .partition_map(|file| match urls::shard_of_file(&file.0) {
+                Some(shard) => Either::Left((shard, file)),
+                None => Either::Right(file),
+            });
     let split = in_shards.len() > threshold;
     let listed: Vec<&(String, FileEntry)> = if split {
         elsewhere

@@ -171,7 +171,7 @@ impl Checker<'_> {
         let headers = match table::headers(&mut reader) {
             Ok(headers) => headers,
             Err(e) => {
-                self.errors.push(table::problem(path, &e));
+                self.errors.push(table::problem(path, text, &e));
                 return Vec::new();
             }
         };
@@ -200,15 +200,16 @@ impl Checker<'_> {
             return Vec::new();
         }
         let mut attempts = Vec::new();
+        let mut lines = table::Lines::new(text);
         for row in reader.records() {
             let row = match row {
                 Ok(row) => row,
                 Err(e) => {
-                    self.errors.push(table::problem(path, &e));
+                    self.errors.push(table::problem(path, text, &e));
                     continue;
                 }
             };
-            let line = row.position().map_or(0, |p| p.line() as usize);
+            let line = row.position().map_or(0, |p| lines.of(p.byte()));
             let fields: BTreeMap<&str, &str> =
                 headers.iter().map(String::as_str).zip(row.iter()).collect();
             let origin = Origin {

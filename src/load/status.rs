@@ -82,7 +82,7 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Event>, Vec<Diagnostic>) {
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect(),
-        Err(e) => return (Vec::new(), vec![csv_problem(path, &e)]),
+        Err(e) => return (Vec::new(), vec![csv_problem(path, text, &e)]),
     };
     if headers != COLUMNS {
         return (
@@ -98,15 +98,16 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Event>, Vec<Diagnostic>) {
         );
     }
     let mut events = Vec::new();
+    let mut lines = crate::load::table::Lines::new(text);
     for row in reader.records() {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                problems.push(csv_problem(path, &e));
+                problems.push(csv_problem(path, text, &e));
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| p.line() as usize);
+        let line = row.position().map_or(0, |p| lines.of(p.byte()));
         let at =
             |field: &str, message: String| Diagnostic::new(path, message).line(line).field(field);
         let (id, date, action, reason) = (&row[0], &row[1], &row[2], &row[3]);
@@ -149,10 +150,10 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Event>, Vec<Diagnostic>) {
     (events, problems)
 }
 
-fn csv_problem(path: &Path, e: &csv::Error) -> Diagnostic {
+fn csv_problem(path: &Path, text: &str, e: &csv::Error) -> Diagnostic {
     let mut d = Diagnostic::new(path, format!("cannot read CSV: {e}"));
     if let Some(pos) = e.position() {
-        d = d.line(pos.line() as usize);
+        d = d.line(crate::load::table::Lines::new(text).of(pos.byte()));
     }
     d.hint("every line needs id, date, action and reason; quote a reason that contains commas")
 }

@@ -94,13 +94,16 @@ fn known_field(name: &str) -> Option<&'static str> {
         .find(|known| *known == name)
 }
 
+/// How much of a CSV file one thread reads at a time (see [`table::rows_in_pieces`]).
+const PIECE: usize = 256 * 1024;
+
 /// Reads the records in a CSV file's text.
 pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut reader = table::reader(text);
     let headers = match table::headers(&mut reader) {
         Ok(headers) => headers,
-        Err(e) => return (Vec::new(), vec![table::problem(path, &e)]),
+        Err(e) => return (Vec::new(), vec![table::problem(path, text, &e)]),
     };
     for column in &headers {
         if known_field(column).is_none() {
@@ -129,20 +132,25 @@ pub fn parse_csv(text: &str, path: &Path) -> (Vec<Record>, Vec<Diagnostic>) {
     if !problems.is_empty() {
         return (Vec::new(), problems);
     }
-    // Rows are read in order, then checked in parallel (a roster of 100,000 records is
-    // read on every save in `credsite serve`).
-    let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count());
-    for row in reader.records() {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                rows.push(Err(table::problem(path, &e)));
-                continue;
+    // Rows are read (in parallel pieces when they can be), then checked in parallel (a
+    // roster of 100,000 records is read on every save in `credsite serve`).
+    let header_end = reader.position().byte() as usize;
+    let rows: Vec<Result<(usize, csv::StringRecord), Diagnostic>> =
+        match table::rows_in_pieces(text, header_end, PIECE) {
+            Some(rows) => rows.into_iter().map(Ok).collect(),
+            None => {
+                let mut rows =
+                    Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count());
+                let mut lines = table::Lines::new(text);
+                for row in reader.records() {
+                    rows.push(match row {
+                        Ok(row) => Ok((row.position().map_or(0, |p| lines.of(p.byte())), row)),
+                        Err(e) => Err(table::problem(path, text, &e)),
+                    });
+                }
+                rows
             }
         };
-        let line = row.position().map_or(0, |p| p.line() as usize);
-        rows.push(Ok((line, row)));
-    }
     let shared: std::sync::Arc<Path> = std::sync::Arc::from(path);
     let names: Vec<&'static str> = headers
         .iter()
@@ -424,6 +432,40 @@ mod tests {
             problems[1].starts_with("r.csv:3: field `id`: invalid credential id \"bad/1\""),
             "{}",
             problems[1]
+        );
+    }
+
+    #[test]
+    fn names_the_line_of_a_row_in_a_windows_export_and_after_an_empty_line() {
+        let (_, problems) = csv(
+            "id,holder_name,program,issued\r\nok-1,A,p,2024-01-01\r\n\r\nbad-1,B,p,2024-02-30\r\n",
+        );
+        assert!(
+            problems[0].starts_with("r.csv:4: field `issued`"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_large_roster_reads_as_one_reader_reads_it() {
+        // Over two pieces: read in parallel, with each row on its line.
+        let mut text = String::from("id,holder_name,program,issued\n");
+        let rows = 2 * PIECE / 20;
+        for i in 0..rows {
+            text.push_str(&format!("r-{i},Holder {i},p,2024-01-01\n"));
+            if i % 1000 == 0 {
+                text.push('\n');
+            }
+        }
+        text.push_str("bad-1,B,p,2024-02-30\n");
+        let (records, problems) = csv(&text);
+        assert_eq!(records.len(), rows);
+        let last = &records[rows - 1];
+        assert_eq!(last.id, format!("r-{}", rows - 1));
+        assert_eq!(last.origin.line, 1 + rows + rows.div_ceil(1000));
+        assert!(
+            problems[0].starts_with(&format!("r.csv:{}: field `issued`", last.origin.line + 1)),
+            "{problems:?}"
         );
     }
 

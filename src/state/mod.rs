@@ -376,9 +376,11 @@ impl State {
             placed.extend(slots.into_iter().map(|index| (list, index)));
             list += 1;
         }
+        // A random slug for each unlisted id (`None`: listed, its id is its slug).
         let mut slugs_of_unlisted = Vec::with_capacity(new.len());
         for (_, listed) in &new {
-            slugs_of_unlisted.push(if *listed { None } else { slugs.next() });
+            slugs_of_unlisted
+                .push((!*listed).then(|| slugs.next().expect("one slug per unlisted id")));
         }
         let mut added: Vec<(String, CredentialState)> = new
             .par_iter()

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use super::records::Origin;
+use super::table;
 use crate::dates::parse_date;
 use crate::diag::Diagnostic;
 use crate::ids;
@@ -98,7 +99,7 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Event>, Vec<Diagnostic>) {
         );
     }
     let mut events = Vec::new();
-    let mut lines = crate::load::table::Lines::new(text);
+    let mut lines = table::Lines::new(text);
     for row in reader.records() {
         let row = match row {
             Ok(row) => row,
@@ -150,12 +151,10 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Event>, Vec<Diagnostic>) {
     (events, problems)
 }
 
+/// A row of the log that cannot be read: [`table::problem`], with this file's hint.
 fn csv_problem(path: &Path, text: &str, e: &csv::Error) -> Diagnostic {
-    let mut d = Diagnostic::new(path, format!("cannot read CSV: {e}"));
-    if let Some(pos) = e.position() {
-        d = d.line(crate::load::table::Lines::new(text).of(pos.byte()));
-    }
-    d.hint("every line needs id, date, action and reason; quote a reason that contains commas")
+    table::problem(path, text, e)
+        .hint("every line needs id, date, action and reason; quote a reason that contains commas")
 }
 
 /// One line of the log for `event`, CSV-quoted as needed, with its newline.
